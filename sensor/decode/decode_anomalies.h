@@ -4,13 +4,14 @@
 // description appear everywhere.
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 
 namespace ww {
 
 #define WW_DECODE_ANOMALIES(X)                                                         \
   X(link_truncated, "frame shorter than its link-layer header")                       \
-  X(link_unknown_family, "loopback/cooked header names an unknown protocol family")   \
+  X(link_unknown_family, "loopback header or raw-IP version names an unknown family")  \
   X(vlan_truncated, "802.1Q/802.1ad tag truncated")                                   \
   X(vlan_too_many, "more than two VLAN tags")                                         \
   X(ipv4_truncated, "IPv4 header truncated")                                          \
@@ -38,7 +39,7 @@ enum class DecodeAnomaly : uint8_t {
       kCount
 };
 
-inline constexpr size_t kDecodeAnomalyCount = static_cast<size_t>(DecodeAnomaly::kCount);
+inline constexpr std::size_t kDecodeAnomalyCount = static_cast<size_t>(DecodeAnomaly::kCount);
 
 const char* decode_anomaly_name(DecodeAnomaly a);
 const char* decode_anomaly_description(DecodeAnomaly a);

@@ -37,6 +37,8 @@ struct DecodeCounters {
 // Decodes one frame. `frame` is the captured bytes, `wire_len` the original
 // length, `ts_us` the packet time. On kAnomaly `out` holds whatever was decoded
 // before the fault, and *anomaly names the fault; the counter is already bumped.
+// On kOk the packet may still carry non-fatal anomalies (out.anomalies); then
+// *anomaly names the first of them. With no anomaly *anomaly is DecodeAnomaly::kCount.
 DecodeResult decode_frame(LinkType link, std::span<const uint8_t> frame, uint32_t wire_len,
                           int64_t ts_us, DecodedPacket& out, DecodeCounters& counters,
                           DecodeAnomaly* anomaly = nullptr);

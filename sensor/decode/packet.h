@@ -117,6 +117,11 @@ struct DecodedPacket {
   std::span<const uint8_t> payload;  // L4 payload, cut to the captured bytes and the IP length
   bool payload_truncated = false;    // the capture cut the payload short (snaplen)
 
+  // Bit (1u << DecodeAnomaly) for each anomaly found in this frame. A frame that
+  // decodes (kOk) may still carry counted anomalies that did not stop decoding:
+  // a bad IPv4 or TCP option, a UDP length that disagrees with IP.
+  uint32_t anomalies = 0;
+
   bool is_tcp() const { return l4_proto == 6 && !frag.is_fragment; }
   bool is_udp() const { return l4_proto == 17 && !frag.is_fragment; }
 };

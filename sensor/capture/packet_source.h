@@ -1,0 +1,58 @@
+#pragma once
+// Capture sources: pcap/pcapng files, libpcap live, (DPDK later). Each hands
+// packets to a handler in bursts; the handler never keeps the data pointer past
+// the call.
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include "sensor/decode/packet.h"
+
+namespace ww {
+
+struct CapturedPacket {
+  LinkType link;
+  int64_t ts_us;
+  uint32_t cap_len;
+  uint32_t wire_len;
+  const uint8_t* data;
+};
+
+class PacketHandler {
+ public:
+  virtual ~PacketHandler() = default;
+  virtual void on_packet(const CapturedPacket& p) = 0;
+};
+
+struct CaptureStats {
+  uint64_t packets = 0;          // packets handed on
+  uint64_t bytes = 0;            // wire bytes handed on
+  uint64_t kernel_packets = 0;   // live: packets the kernel saw (pcap_stats ps_recv)
+  uint64_t kernel_drops = 0;     // live: dropped for lack of buffer space (ps_drop)
+  uint64_t kernel_ifdrops = 0;   // live: dropped by the interface/driver (ps_ifdrop)
+  uint64_t files_read = 0;       // offline: files opened
+  uint64_t files_truncated = 0;  // offline: files that ended mid-record
+  bool live = false;
+};
+
+class PacketSource {
+ public:
+  virtual ~PacketSource() = default;
+  // Delivers up to `max` packets. Returns how many; 0 may mean a live timeout
+  // (call again) or the end (then done() is true). Operator-level failures
+  // throw CaptureError; malformed packets never do.
+  virtual size_t next_burst(size_t max, PacketHandler& h) = 0;
+  virtual bool done() const = 0;
+  virtual CaptureStats stats() = 0;
+  // Async-signal-safe request to return from a blocking read.
+  virtual void interrupt() {}
+  virtual bool live() const = 0;
+};
+
+class CaptureError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace ww

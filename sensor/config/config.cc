@@ -1,0 +1,265 @@
+#include "sensor/config/config.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+namespace ww {
+namespace {
+
+using Setter = std::function<void(const YAML::Node&, const std::string& key, Config&)>;
+
+struct KeySpec {
+  ConfigKeyInfo info;
+  Setter set;
+};
+
+[[noreturn]] void bad_value(const std::string& key, const YAML::Node& n, const std::string& want) {
+  std::string got = n.IsScalar() ? fmt::format("'{}'", n.Scalar())
+                    : n.IsSequence() ? std::string("a list")
+                    : n.IsMap()      ? std::string("a mapping")
+                                     : std::string("nothing");
+  throw ConfigError(fmt::format("config key '{}': got {}, expected {}", key, got, want));
+}
+
+bool parse_bool(const YAML::Node& n, const std::string& key) {
+  if (!n.IsScalar()) bad_value(key, n, "true or false");
+  const std::string& s = n.Scalar();
+  if (s == "true" || s == "yes" || s == "on") return true;
+  if (s == "false" || s == "no" || s == "off") return false;
+  bad_value(key, n, "true or false");
+}
+
+uint64_t parse_uint(const YAML::Node& n, const std::string& key, uint64_t lo, uint64_t hi) {
+  std::string want = fmt::format("a whole number from {} to {}", lo, hi);
+  if (!n.IsScalar() || n.Scalar().empty()) bad_value(key, n, want);
+  const std::string& s = n.Scalar();
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') bad_value(key, n, want);
+    if (v > (std::numeric_limits<uint64_t>::max() - 9) / 10) bad_value(key, n, want);
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (v < lo || v > hi) bad_value(key, n, want);
+  return v;
+}
+
+std::string parse_string(const YAML::Node& n, const std::string& key) {
+  if (!n.IsScalar()) bad_value(key, n, "a string");
+  return n.Scalar();
+}
+
+KeySpec uint_key(std::string key, uint64_t lo, uint64_t hi, std::string def, std::string desc,
+                 std::function<void(Config&, uint64_t)> f) {
+  return {{key, fmt::format("integer {}..{}", lo, hi), std::move(def), std::move(desc)},
+          [lo, hi, f](const YAML::Node& n, const std::string& k, Config& c) {
+            f(c, parse_uint(n, k, lo, hi));
+          }};
+}
+KeySpec bool_key(std::string key, std::string def, std::string desc,
+                 std::function<void(Config&, bool)> f) {
+  return {{key, "boolean", std::move(def), std::move(desc)},
+          [f](const YAML::Node& n, const std::string& k, Config& c) { f(c, parse_bool(n, k)); }};
+}
+KeySpec string_key(std::string key, std::string def, std::string desc,
+                   std::function<void(Config&, std::string)> f) {
+  return {{key, "string", std::move(def), std::move(desc)},
+          [f](const YAML::Node& n, const std::string& k, Config& c) {
+            f(c, parse_string(n, k));
+          }};
+}
+
+constexpr uint64_t kDay = 86400;
+
+const std::vector<KeySpec>& specs() {
+  static const std::vector<KeySpec> kSpecs = {
+      // capture
+      string_key("capture.bpf", "\"\"", "BPF filter applied to live and file captures",
+                 [](Config& c, std::string v) { c.bpf = std::move(v); }),
+      uint_key("capture.snaplen", 64, 262144, "65535", "bytes captured per packet (live)",
+               [](Config& c, uint64_t v) { c.snaplen = static_cast<uint32_t>(v); }),
+      bool_key("capture.promiscuous", "true", "put the interface in promiscuous mode (live)",
+               [](Config& c, bool v) { c.promiscuous = v; }),
+      uint_key("capture.buffer_size_mib", 1, 4096, "64", "kernel capture buffer size in MiB (live)",
+               [](Config& c, uint64_t v) { c.buffer_size_mib = static_cast<uint32_t>(v); }),
+      // engine
+      uint_key("engine.workers", 0, 256, "0", "worker threads; 0 = one per core",
+               [](Config& c, uint64_t v) { c.workers = static_cast<uint32_t>(v); }),
+      uint_key("engine.batch_packets", 1, 4096, "256", "packets handed to a worker at a time",
+               [](Config& c, uint64_t v) { c.batch_packets = static_cast<uint32_t>(v); }),
+      // flow
+      uint_key("flow.max_flows", 1, 1u << 26, "262144",
+               "flows tracked per worker; at the cap the oldest idle flow is evicted",
+               [](Config& c, uint64_t v) { c.max_flows = static_cast<uint32_t>(v); }),
+      uint_key("flow.timeouts.tcp_new", 1, kDay, "60", "seconds idle before a TCP flow that never "
+               "completed its handshake ends",
+               [](Config& c, uint64_t v) { c.timeout_tcp_new_s = static_cast<int64_t>(v); }),
+      uint_key("flow.timeouts.tcp_established", 1, kDay, "600",
+               "seconds idle before an established TCP flow ends",
+               [](Config& c, uint64_t v) { c.timeout_tcp_established_s = static_cast<int64_t>(v); }),
+      uint_key("flow.timeouts.tcp_closed", 1, kDay, "10",
+               "seconds a closed (RST or FIN/FIN/ACK) TCP flow lingers for late packets",
+               [](Config& c, uint64_t v) { c.timeout_tcp_closed_s = static_cast<int64_t>(v); }),
+      uint_key("flow.timeouts.udp_new", 1, kDay, "30",
+               "seconds idle before a one-way UDP flow ends",
+               [](Config& c, uint64_t v) { c.timeout_udp_new_s = static_cast<int64_t>(v); }),
+      uint_key("flow.timeouts.udp_established", 1, kDay, "120",
+               "seconds idle before a two-way UDP flow ends",
+               [](Config& c, uint64_t v) { c.timeout_udp_established_s = static_cast<int64_t>(v); }),
+      uint_key("flow.timeouts.icmp", 1, kDay, "30", "seconds idle before an ICMP flow ends",
+               [](Config& c, uint64_t v) { c.timeout_icmp_s = static_cast<int64_t>(v); }),
+      uint_key("flow.timeouts.other", 1, kDay, "60",
+               "seconds idle before a flow of another IP protocol ends",
+               [](Config& c, uint64_t v) { c.timeout_other_s = static_cast<int64_t>(v); }),
+      // app layer
+      bool_key("app_layer.ndpi.enabled", "true", "identify application protocols with nDPI",
+               [](Config& c, bool v) { c.ndpi_enabled = v; }),
+      uint_key("app_layer.ndpi.max_packets", 1, 255, "16",
+               "payload packets per flow given to nDPI before it gives up",
+               [](Config& c, uint64_t v) { c.ndpi_max_packets = static_cast<uint32_t>(v); }),
+      // outputs
+      string_key("outputs.log_dir", "\"\"", "directory for eve.json (-l); empty = stdout",
+                 [](Config& c, std::string v) { c.log_dir = std::move(v); }),
+      bool_key("outputs.eve.enabled", "true", "write EVE JSON records",
+               [](Config& c, bool v) { c.eve_enabled = v; }),
+      string_key("outputs.eve.filename", "eve.json", "file name of the EVE log inside log_dir",
+                 [](Config& c, std::string v) { c.eve_filename = std::move(v); }),
+      bool_key("outputs.eve.stdout", "false", "also write EVE records to standard output",
+               [](Config& c, bool v) { c.eve_stdout = v; }),
+      bool_key("outputs.eve.flow", "true", "write a flow record for every flow that ends",
+               [](Config& c, bool v) { c.flow_records = v; }),
+      // stats
+      uint_key("stats.interval", 0, kDay, "60",
+               "seconds of packet time between stats records; 0 = only the final one",
+               [](Config& c, uint64_t v) { c.stats_interval_s = static_cast<int64_t>(v); }),
+  };
+  return kSpecs;
+}
+
+const KeySpec* find_spec(const std::string& key) {
+  for (const auto& s : specs())
+    if (s.info.key == key) return &s;
+  return nullptr;
+}
+
+// Child names that may appear under `prefix` ("" = top level).
+std::set<std::string> children_of(const std::string& prefix) {
+  std::set<std::string> out;
+  for (const auto& s : specs()) {
+    const std::string& k = s.info.key;
+    if (!prefix.empty() && k.rfind(prefix + ".", 0) != 0) continue;
+    std::string rest = prefix.empty() ? k : k.substr(prefix.size() + 1);
+    out.insert(rest.substr(0, rest.find('.')));
+  }
+  return out;
+}
+
+std::string join(const std::set<std::string>& names) {
+  std::string s;
+  for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
+  return s;
+}
+
+void walk(const YAML::Node& node, const std::string& prefix, const std::string& origin,
+          Config& cfg) {
+  if (!node.IsMap()) {
+    throw ConfigError(fmt::format("{}: '{}' must be a mapping of keys", origin,
+                                  prefix.empty() ? "top level" : prefix));
+  }
+  auto allowed = children_of(prefix);
+  for (const auto& kv : node) {
+    std::string name = kv.first.as<std::string>();
+    std::string key = prefix.empty() ? name : prefix + "." + name;
+    if (!allowed.count(name)) {
+      throw ConfigError(fmt::format("{}: unknown config key '{}' (known keys{}: {})", origin, key,
+                                    prefix.empty() ? "" : " under '" + prefix + "'",
+                                    join(allowed)));
+    }
+    if (const KeySpec* s = find_spec(key)) {
+      try {
+        s->set(kv.second, key, cfg);
+      } catch (const ConfigError& e) {
+        throw ConfigError(fmt::format("{}: {}", origin, e.what()));
+      }
+    } else {
+      walk(kv.second, key, origin, cfg);
+    }
+  }
+}
+
+}  // namespace
+
+const std::vector<ConfigKeyInfo>& config_keys() {
+  static const std::vector<ConfigKeyInfo> kKeys = [] {
+    std::vector<ConfigKeyInfo> v;
+    for (const auto& s : specs()) v.push_back(s.info);
+    return v;
+  }();
+  return kKeys;
+}
+
+void apply_config_yaml(const std::string& yaml_text, const std::string& origin, Config& cfg) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(fmt::format("{}: not valid YAML: {}", origin, e.what()));
+  }
+  if (root.IsNull()) return;   // an empty file keeps every default
+  walk(root, "", origin, cfg);
+}
+
+void load_config_file(const std::string& path, Config& cfg) {
+  std::ifstream in(path);
+  if (!in) {
+    throw ConfigError(fmt::format("cannot read config file {}: {} (check the path given to -c)",
+                                  path, std::strerror(errno)));
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  apply_config_yaml(ss.str(), path, cfg);
+}
+
+void apply_config_override(const std::string& assignment, Config& cfg) {
+  auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    throw ConfigError(fmt::format("--set '{}': expected KEY=VALUE, for example "
+                                  "--set flow.max_flows=100000",
+                                  assignment));
+  }
+  std::string key = assignment.substr(0, eq);
+  const KeySpec* s = find_spec(key);
+  if (!s) {
+    std::string known;
+    for (const auto& k : config_keys()) known += (known.empty() ? "" : ", ") + k.key;
+    throw ConfigError(fmt::format("--set: unknown config key '{}' (known keys: {})", key, known));
+  }
+  YAML::Node value;
+  try {
+    value = YAML::Load(assignment.substr(eq + 1));
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(fmt::format("--set {}: bad value: {}", key, e.what()));
+  }
+  if (value.IsNull()) value = YAML::Node(std::string());
+  s->set(value, key, cfg);
+}
+
+void validate_config(const Config& cfg) {
+  if (!cfg.read_paths.empty() && !cfg.interface.empty()) {
+    throw ConfigError("choose one capture source: -r FILE or -i INTERFACE, not both");
+  }
+  if (cfg.eve_filename.find('/') != std::string::npos || cfg.eve_filename.empty()) {
+    throw ConfigError(fmt::format("config key 'outputs.eve.filename': got '{}', expected a plain "
+                                  "file name (the directory comes from outputs.log_dir or -l)",
+                                  cfg.eve_filename));
+  }
+}
+
+}  // namespace ww

@@ -1,0 +1,72 @@
+#pragma once
+// Sensor configuration: parsed once (YAML file, then command-line overrides),
+// validated, then immutable. Run-time state lives elsewhere.
+
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace ww {
+
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Config {
+  // capture
+  std::vector<std::string> read_paths;   // -r (files or directories, in order)
+  std::string interface;                 // -i
+  std::string bpf;                       // capture.bpf
+  uint32_t snaplen = 65535;              // capture.snaplen
+  bool promiscuous = true;               // capture.promiscuous
+  uint32_t buffer_size_mib = 64;         // capture.buffer_size_mib (libpcap ring)
+
+  // engine
+  uint32_t workers = 0;                  // 0 = one per core
+  uint32_t batch_packets = 256;          // engine.batch_packets
+
+  // flow table
+  uint32_t max_flows = 262144;           // flow.max_flows (per worker)
+  int64_t timeout_tcp_new_s = 60;
+  int64_t timeout_tcp_established_s = 600;
+  int64_t timeout_tcp_closed_s = 10;
+  int64_t timeout_udp_new_s = 30;
+  int64_t timeout_udp_established_s = 120;
+  int64_t timeout_icmp_s = 30;
+  int64_t timeout_other_s = 60;
+
+  // protocol identification
+  bool ndpi_enabled = true;              // app_layer.ndpi.enabled
+  uint32_t ndpi_max_packets = 16;        // app_layer.ndpi.max_packets
+
+  // outputs
+  std::string log_dir;                   // -l / outputs.log_dir ("" = stdout only)
+  bool eve_enabled = true;               // outputs.eve.enabled
+  std::string eve_filename = "eve.json"; // outputs.eve.filename
+  bool eve_stdout = false;               // outputs.eve.stdout (also when no log_dir)
+  bool flow_records = true;              // outputs.eve.flow
+  int64_t stats_interval_s = 60;         // stats.interval (packet time; 0 = only at the end)
+};
+
+// Applies one YAML document (a file's text) to `cfg`. Throws ConfigError with a
+// message naming the key and what it accepts.
+void apply_config_yaml(const std::string& yaml_text, const std::string& origin, Config& cfg);
+void load_config_file(const std::string& path, Config& cfg);
+// Applies "dotted.key=value" (command line --set).
+void apply_config_override(const std::string& assignment, Config& cfg);
+// Cross-field checks after everything is applied.
+void validate_config(const Config& cfg);
+
+// Every key with its type, default and description, for --dump-config-keys and docs.
+struct ConfigKeyInfo {
+  std::string key;
+  std::string type;
+  std::string default_value;
+  std::string description;
+};
+const std::vector<ConfigKeyInfo>& config_keys();
+
+}  // namespace ww

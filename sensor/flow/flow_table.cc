@@ -1,0 +1,274 @@
+#include "sensor/flow/flow_table.h"
+
+#include <limits>
+
+namespace ww {
+
+const char* tcp_state_name(TcpState s) {
+  switch (s) {
+    case TcpState::kNone: return "none";
+    case TcpState::kSynSent: return "syn_sent";
+    case TcpState::kSynRecv: return "syn_recv";
+    case TcpState::kEstablished: return "established";
+    case TcpState::kFinWait: return "fin_wait";
+    case TcpState::kClosing: return "closing";
+    case TcpState::kClosed: return "closed";
+  }
+  return "none";
+}
+
+const char* timeout_class_name(TimeoutClass c) {
+  static constexpr const char* kNames[] = {"tcp_new", "tcp_established", "tcp_closed", "udp_new",
+                                           "udp_established", "icmp", "other"};
+  auto i = static_cast<size_t>(c);
+  return i < std::size(kNames) ? kNames[i] : "other";
+}
+
+const char* flow_end_reason_name(FlowEndReason r) {
+  static constexpr const char* kNames[] = {
+#define WW_X(n, d) #n,
+      WW_FLOW_END_REASONS(WW_X)
+#undef WW_X
+  };
+  auto i = static_cast<size_t>(r);
+  return i < std::size(kNames) ? kNames[i] : "unknown";
+}
+
+void FlowCounters::merge(const FlowCounters& o) {
+  created += o.created;
+  tcp += o.tcp;
+  udp += o.udp;
+  icmp += o.icmp;
+  other += o.other;
+  active += o.active;
+  max_active += o.max_active;
+  midstream += o.midstream;
+  for (size_t i = 0; i < ended.size(); ++i) ended[i] += o.ended[i];
+}
+
+FlowTable::FlowTable(const FlowTableConfig& cfg, EndCallback on_end)
+    : cfg_(cfg), on_end_(std::move(on_end)) {
+  if (cfg_.max_flows == 0) cfg_.max_flows = 1;
+  // Reserve address space for the cap once: slots never move, and untouched
+  // pages cost no resident memory.
+  slots_.reserve(cfg_.max_flows);
+  map_.reserve(std::min<uint32_t>(cfg_.max_flows, 65536));
+  head_.fill(kNil);
+  tail_.fill(kNil);
+}
+
+FlowTable::~FlowTable() { end_all(FlowEndReason::shutdown); }
+
+TimeoutClass FlowTable::class_of(const Flow& f) const {
+  switch (f.proto) {
+    case 6:
+      switch (f.tcp_state) {
+        case TcpState::kEstablished:
+        case TcpState::kFinWait:
+        case TcpState::kClosing:
+          return TimeoutClass::kTcpEstablished;
+        case TcpState::kClosed:
+          return TimeoutClass::kTcpClosed;
+        default:
+          return TimeoutClass::kTcpNew;
+      }
+    case 17:
+      return (f.pkts_toserver && f.pkts_toclient) ? TimeoutClass::kUdpEstablished
+                                                  : TimeoutClass::kUdpNew;
+    case 1:
+    case 58:
+      return TimeoutClass::kIcmp;
+    default:
+      return TimeoutClass::kOther;
+  }
+}
+
+void FlowTable::lru_unlink(uint32_t idx) {
+  Flow& f = slots_[idx];
+  auto c = static_cast<size_t>(f.tclass);
+  if (f.lru_prev != kNil) slots_[f.lru_prev].lru_next = f.lru_next; else head_[c] = f.lru_next;
+  if (f.lru_next != kNil) slots_[f.lru_next].lru_prev = f.lru_prev; else tail_[c] = f.lru_prev;
+  f.lru_prev = f.lru_next = kNil;
+}
+
+void FlowTable::lru_append(uint32_t idx) {
+  Flow& f = slots_[idx];
+  auto c = static_cast<size_t>(f.tclass);
+  f.lru_prev = tail_[c];
+  f.lru_next = kNil;
+  if (tail_[c] != kNil) slots_[tail_[c]].lru_next = idx; else head_[c] = idx;
+  tail_[c] = idx;
+}
+
+uint32_t FlowTable::oldest_slot() const {
+  uint32_t best = kNil;
+  int64_t best_ts = std::numeric_limits<int64_t>::max();
+  for (uint32_t h : head_) {
+    if (h != kNil && slots_[h].last_ts_us < best_ts) {
+      best = h;
+      best_ts = slots_[h].last_ts_us;
+    }
+  }
+  return best;
+}
+
+void FlowTable::end_flow(uint32_t idx, FlowEndReason reason) {
+  Flow& f = slots_[idx];
+  lru_unlink(idx);
+  counters_.ended[static_cast<size_t>(reason)]++;
+  if (on_end_) on_end_(f, reason);
+  map_.erase(f.key);
+  f = Flow{};           // releases app state (unique_ptr) and resets the slot
+  free_.push_back(idx);
+  counters_.active = map_.size();
+}
+
+Flow& FlowTable::create(const FlowKey& key, const DecodedPacket& p, bool src_is_lo) {
+  if (map_.size() >= cfg_.max_flows) {
+    uint32_t victim = oldest_slot();
+    if (victim != kNil) end_flow(victim, FlowEndReason::evicted);
+  }
+  uint32_t idx;
+  if (!free_.empty()) {
+    idx = free_.back();
+    free_.pop_back();
+  } else {
+    idx = static_cast<uint32_t>(slots_.size());
+    slots_.emplace_back();
+  }
+  Flow& f = slots_[idx];
+  f.key = key;
+  f.proto = p.l4_proto;
+  f.vlan = key.vlan;
+  f.in_use = true;
+  f.first_ts_us = f.last_ts_us = p.ts_us;
+
+  // Orientation: the SYN sender is the client; a SYN-ACK names the client as
+  // its destination; mid-stream, a well-known source port marks the server.
+  bool src_is_client = true;
+  if (p.l4_proto == 6) {
+    const uint8_t fl = p.tcp.flags;
+    bool syn = fl & tcp_flag::kSyn, ack = fl & tcp_flag::kAck;
+    if (syn && ack) {
+      src_is_client = false;
+    } else if (!syn) {
+      f.midstream = true;
+      counters_.midstream++;
+      if (p.src_port < 1024 && p.dst_port >= 1024) src_is_client = false;
+    }
+  } else if (p.l4_proto == 17) {
+    if (p.src_port < 1024 && p.dst_port >= 1024) src_is_client = false;
+  }
+  f.client_ip = src_is_client ? p.src : p.dst;
+  f.server_ip = src_is_client ? p.dst : p.src;
+  f.client_port = src_is_client ? p.src_port : p.dst_port;
+  f.server_port = src_is_client ? p.dst_port : p.src_port;
+
+  // Flow id: stable across runs of the same capture, kept below 2^51 so that
+  // JSON consumers that parse numbers as doubles keep it exact.
+  f.flow_id = (flow_key_hash(key) ^ (static_cast<uint64_t>(p.ts_us) * 0x9e3779b97f4a7c15ULL)) &
+              ((uint64_t{1} << 51) - 1);
+
+  switch (p.l4_proto) {
+    case 6: counters_.tcp++; break;
+    case 17: counters_.udp++; break;
+    case 1:
+    case 58: counters_.icmp++; break;
+    default: counters_.other++; break;
+  }
+  counters_.created++;
+  map_.emplace(key, idx);
+  counters_.active = map_.size();
+  if (counters_.active > counters_.max_active) counters_.max_active = counters_.active;
+  f.tclass = class_of(f);
+  f.lru_prev = f.lru_next = kNil;
+  lru_append(idx);
+  (void)src_is_lo;
+  return f;
+}
+
+void FlowTable::update_tcp(Flow& f, const DecodedPacket& p, bool to_server) {
+  const uint8_t fl = p.tcp.flags;
+  (to_server ? f.tcp_flags_ts : f.tcp_flags_tc) |= fl;
+  if (fl & tcp_flag::kRst) {
+    f.tcp_state = TcpState::kClosed;
+    return;
+  }
+  switch (f.tcp_state) {
+    case TcpState::kNone:
+      if ((fl & tcp_flag::kSyn) && !(fl & tcp_flag::kAck)) {
+        f.tcp_state = TcpState::kSynSent;
+      } else if ((fl & tcp_flag::kSyn) && (fl & tcp_flag::kAck)) {
+        f.tcp_state = TcpState::kSynRecv;
+      } else if (f.pkts_toserver && f.pkts_toclient) {
+        f.tcp_state = TcpState::kEstablished;   // picked up mid-stream, both sides alive
+      }
+      break;
+    case TcpState::kSynSent:
+      if ((fl & tcp_flag::kSyn) && (fl & tcp_flag::kAck) && !to_server)
+        f.tcp_state = TcpState::kSynRecv;
+      break;
+    case TcpState::kSynRecv:
+      if ((fl & tcp_flag::kAck) && !(fl & tcp_flag::kSyn) && to_server)
+        f.tcp_state = TcpState::kEstablished;
+      break;
+    default:
+      break;
+  }
+  if (fl & tcp_flag::kFin) {
+    (to_server ? f.fin_ts : f.fin_tc) = true;
+    f.tcp_state = (f.fin_ts && f.fin_tc) ? TcpState::kClosing : TcpState::kFinWait;
+  } else if (f.tcp_state == TcpState::kClosing && (fl & tcp_flag::kAck)) {
+    // The last ACK after both FINs closes the connection.
+    f.tcp_state = TcpState::kClosed;
+  }
+}
+
+Flow& FlowTable::track(const DecodedPacket& p, bool* to_server) {
+  bool src_is_lo = false;
+  FlowKey key = FlowKey::from_packet(p, &src_is_lo);
+  uint32_t idx;
+  auto it = map_.find(key);
+  if (it == map_.end()) {
+    Flow& nf = create(key, p, src_is_lo);
+    idx = static_cast<uint32_t>(&nf - slots_.data());
+  } else {
+    idx = it->second;
+  }
+  Flow& f = slots_[idx];
+  bool ts = (p.src == f.client_ip && p.src_port == f.client_port);
+  if (f.client_ip == f.server_ip && f.client_port == f.server_port) ts = true;
+  *to_server = ts;
+  if (ts) {
+    f.pkts_toserver++;
+    f.bytes_toserver += p.wire_len;
+  } else {
+    f.pkts_toclient++;
+    f.bytes_toclient += p.wire_len;
+  }
+  if (p.ts_us > f.last_ts_us) f.last_ts_us = p.ts_us;
+  if (f.proto == 6 && !p.frag.is_fragment) update_tcp(f, p, ts);
+
+  // Move to the tail of its (possibly new) class list.
+  lru_unlink(idx);
+  f.tclass = class_of(f);
+  lru_append(idx);
+  return f;
+}
+
+void FlowTable::expire(int64_t now_us) {
+  for (size_t c = 0; c < head_.size(); ++c) {
+    const int64_t timeout = cfg_.timeout_us[c];
+    while (head_[c] != kNil && slots_[head_[c]].last_ts_us + timeout < now_us) {
+      end_flow(head_[c], FlowEndReason::timeout);
+    }
+  }
+}
+
+void FlowTable::end_all(FlowEndReason reason) {
+  for (size_t c = 0; c < head_.size(); ++c) {
+    while (head_[c] != kNil) end_flow(head_[c], reason);
+  }
+}
+
+}  // namespace ww

@@ -1,0 +1,205 @@
+// wormwatch: wiring only. Parse options and config, open the capture source
+// and outputs, run the engine, print a summary.
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "sensor/capture/pcap_source.h"
+#include "sensor/config/config.h"
+#include "sensor/output/sink.h"
+#include "sensor/worker/engine.h"
+
+namespace {
+
+// The signal handler needs to reach the running engine; main owns both.
+std::atomic<ww::Engine*> g_engine{nullptr};
+std::atomic<ww::PacketSource*> g_source{nullptr};
+
+extern "C" void on_stop_signal(int) {
+  if (auto* e = g_engine.load()) e->stop();
+  if (auto* s = g_source.load()) s->interrupt();
+}
+
+void print_summary(const ww::EngineTotals& t, const ww::OutputHub& out, const ww::Config& cfg,
+                   const std::string& where) {
+  const auto& w = t.workers;
+  std::string apps;
+  for (const auto& [k, v] : w.app_proto_flows) apps += fmt::format(" {}={}", k, v);
+  uint64_t ended = 0;
+  for (auto v : w.flow.ended) ended += v;
+  auto counts = out.counts();
+  std::string recs;
+  for (const auto& [k, v] : counts) recs += fmt::format(" {}={}", k, v);
+  double secs = t.wall_seconds > 0 ? t.wall_seconds : 1e-9;
+  std::fprintf(stderr,
+               "wormwatch summary\n"
+               "  packets      %llu (%.1f MB) in %.2f s: %.0f packets/s, %.3f Gbit/s\n"
+               "  decode       ipv4=%llu ipv6=%llu tcp=%llu udp=%llu icmp=%llu not_ip=%llu "
+               "anomalies=%llu\n"
+               "  flows        %llu (tcp=%llu udp=%llu icmp=%llu), max active %llu, evicted %llu\n"
+               "  protocols   %s\n"
+               "  records     %s\n"
+               "  output       %s\n",
+               (unsigned long long)t.capture.packets, t.capture.bytes / 1e6, secs,
+               t.capture.packets / secs, t.capture.bytes * 8.0 / secs / 1e9,
+               (unsigned long long)w.decode.ipv4, (unsigned long long)w.decode.ipv6,
+               (unsigned long long)w.decode.tcp, (unsigned long long)w.decode.udp,
+               (unsigned long long)w.decode.icmp, (unsigned long long)w.decode.not_ip,
+               (unsigned long long)w.decode.anomaly_total(), (unsigned long long)ended,
+               (unsigned long long)w.flow.tcp, (unsigned long long)w.flow.udp,
+               (unsigned long long)w.flow.icmp, (unsigned long long)w.flow.max_active,
+               (unsigned long long)w.flow.ended[static_cast<size_t>(ww::FlowEndReason::evicted)],
+               apps.empty() ? " none" : apps.c_str(), recs.empty() ? " none" : recs.c_str(),
+               where.c_str());
+  if (t.capture.live) {
+    std::fprintf(stderr, "  kernel       received=%llu dropped=%llu ifdropped=%llu\n",
+                 (unsigned long long)t.capture.kernel_packets,
+                 (unsigned long long)t.capture.kernel_drops,
+                 (unsigned long long)t.capture.kernel_ifdrops);
+  }
+  (void)cfg;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto log = spdlog::stderr_color_mt("wormwatch");
+  spdlog::set_default_logger(log);
+  spdlog::set_pattern("wormwatch: %^%l%$: %v");
+
+  CLI::App app{"wormwatch: passive sensor for mass-mailing worms, backdoors and malicious "
+               "attachments"};
+  app.set_version_flag("--version", std::string("wormwatch ") + "0.1.0");
+  std::vector<std::string> read_paths;
+  std::string iface, config_path, log_dir, bpf;
+  std::vector<std::string> sets;
+  int workers = -1;
+  bool to_stdout = false, quiet = false, list_keys = false;
+  app.add_option("-r,--read", read_paths,
+                 "pcap or pcapng file, or a directory of them (repeatable, read in order)");
+  app.add_option("-i,--interface", iface, "capture live from this interface (libpcap)");
+  app.add_option("-c,--config", config_path, "YAML configuration file");
+  app.add_option("-l,--log-dir", log_dir, "write eve.json into this directory");
+  app.add_option("-F,--bpf", bpf, "BPF filter (overrides capture.bpf)");
+  app.add_option("--workers", workers, "worker threads (0 = one per core; 1 = deterministic)")
+      ->check(CLI::Range(0, 256));
+  app.add_option("--set", sets, "override a config key: --set flow.max_flows=100000");
+  app.add_flag("--stdout", to_stdout, "write EVE records to standard output");
+  app.add_flag("-q,--quiet", quiet, "no summary on standard error");
+  app.add_flag("--list-config-keys", list_keys, "print every config key with its default");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  if (list_keys) {
+    for (const auto& k : ww::config_keys())
+      std::printf("%-34s %-22s %-10s %s\n", k.key.c_str(), k.type.c_str(),
+                  k.default_value.c_str(), k.description.c_str());
+    return 0;
+  }
+
+  ww::Config cfg;
+  try {
+    if (!config_path.empty()) ww::load_config_file(config_path, cfg);
+    for (const auto& s : sets) ww::apply_config_override(s, cfg);
+    if (!read_paths.empty()) cfg.read_paths = read_paths;
+    if (!iface.empty()) cfg.interface = iface;
+    if (!log_dir.empty()) cfg.log_dir = log_dir;
+    if (!bpf.empty()) cfg.bpf = bpf;
+    if (workers >= 0) cfg.workers = static_cast<uint32_t>(workers);
+    if (to_stdout) cfg.eve_stdout = true;
+    ww::validate_config(cfg);
+  } catch (const ww::ConfigError& e) {
+    spdlog::error("{}", e.what());
+    return 1;
+  }
+  if (cfg.read_paths.empty() && cfg.interface.empty()) {
+    spdlog::error("no capture source: give -r FILE (pcap/pcapng or a directory) or -i INTERFACE; "
+                  "see --help");
+    return 1;
+  }
+
+  // Outputs first: an unwritable log directory fails before any packet is read.
+  ww::OutputHub out;
+  std::string where;
+  try {
+    if (!cfg.log_dir.empty() && cfg.eve_enabled) {
+      std::error_code ec;
+      if (!std::filesystem::is_directory(cfg.log_dir, ec)) {
+        spdlog::error("log directory {} does not exist (create it or pass another with -l)",
+                      cfg.log_dir);
+        return 1;
+      }
+      auto path = (std::filesystem::path(cfg.log_dir) / cfg.eve_filename).string();
+      out.add(std::make_unique<ww::FileSink>(path));
+      where = path;
+    }
+    if (cfg.eve_enabled && (cfg.eve_stdout || cfg.log_dir.empty())) {
+      out.add(std::make_unique<ww::StdoutSink>());
+      where += where.empty() ? "stdout" : " and stdout";
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return 1;
+  }
+
+  std::unique_ptr<ww::PacketSource> src;
+  try {
+    if (!cfg.read_paths.empty()) {
+      auto files = ww::expand_capture_paths(cfg.read_paths);
+      auto fs = std::make_unique<ww::PcapFileSource>(files, cfg.bpf);
+      fs->on_warning = [](const std::string& m) { spdlog::warn("{}", m); };
+      src = std::move(fs);
+    } else {
+      ww::LiveOptions lo;
+      lo.interface = cfg.interface;
+      lo.bpf = cfg.bpf;
+      lo.snaplen = cfg.snaplen;
+      lo.promiscuous = cfg.promiscuous;
+      lo.buffer_size_mib = cfg.buffer_size_mib;
+      src = std::make_unique<ww::PcapLiveSource>(lo);
+    }
+  } catch (const ww::CaptureError& e) {
+    spdlog::error("{}", e.what());
+    return 1;
+  }
+
+  int rc = 0;
+  try {
+    ww::Engine engine(cfg, out);
+    g_engine = &engine;
+    g_source = src.get();
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    if (src->live()) spdlog::info("capturing on {}", cfg.interface);
+    ww::EngineTotals t;
+    try {
+      t = engine.run(*src);
+    } catch (const ww::CaptureError& e) {
+      spdlog::error("{}", e.what());
+      rc = 1;
+    }
+    g_source = nullptr;
+    g_engine = nullptr;
+    out.flush();
+    if (!quiet && rc == 0) print_summary(t, out, cfg, where);
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    out.flush();
+    return 1;
+  }
+  return rc;
+}

@@ -1,0 +1,73 @@
+#pragma once
+// Where records go. The hub fans each record out to every sink; sinks are
+// thread-safe through the hub's lock, so workers may emit concurrently.
+
+#include <cstdint>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ww {
+
+class RecordSink {
+ public:
+  virtual ~RecordSink() = default;
+  virtual void write(std::string_view event_type, std::string_view line) = 0;
+  virtual void flush() = 0;
+  virtual void reopen() {}
+};
+
+// Appends JSON lines to a file with a large stdio buffer; reopen() for logrotate.
+class FileSink : public RecordSink {
+ public:
+  // Opens (append) or throws std::runtime_error naming the path and errno text.
+  explicit FileSink(std::string path);
+  ~FileSink() override;
+  void write(std::string_view event_type, std::string_view line) override;
+  void flush() override;
+  void reopen() override;
+  const std::string& path() const { return path_; }
+
+ private:
+  void open();
+  std::string path_;
+  FILE* f_ = nullptr;
+  std::vector<char> buf_;
+};
+
+class StdoutSink : public RecordSink {
+ public:
+  void write(std::string_view event_type, std::string_view line) override;
+  void flush() override;
+};
+
+// Collects records in memory (tests).
+class MemorySink : public RecordSink {
+ public:
+  void write(std::string_view event_type, std::string_view line) override {
+    lines.emplace_back(line);
+  }
+  void flush() override {}
+  std::vector<std::string> lines;
+};
+
+class OutputHub {
+ public:
+  void add(std::unique_ptr<RecordSink> s) { sinks_.push_back(std::move(s)); }
+  void emit(std::string_view event_type, std::string_view line);
+  void flush();
+  void reopen();
+  // Records emitted so far, by event type.
+  std::map<std::string, uint64_t> counts() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<std::unique_ptr<RecordSink>> sinks_;
+  std::map<std::string, uint64_t, std::less<>> counts_;
+};
+
+}  // namespace ww

@@ -1,0 +1,88 @@
+#include "sensor/stats/engine_counters.h"
+
+namespace ww {
+
+void WorkerCounters::merge(const WorkerCounters& o) {
+  packets += o.packets;
+  bytes += o.bytes;
+  decode.merge(o.decode);
+  flow.merge(o.flow);
+  ndpi.merge(o.ndpi);
+  for (const auto& [k, v] : o.app_proto_flows) app_proto_flows[k] += v;
+}
+
+Json build_stats_record(int64_t ts_us, int64_t uptime_s, uint32_t workers,
+                        const CaptureStats& cap, const WorkerCounters& w) {
+  Json j;
+  j["timestamp"] = format_eve_timestamp(ts_us);
+  j["event_type"] = "stats";
+  Json s;
+  s["uptime"] = uptime_s;
+  s["workers"] = workers;
+
+  Json c;
+  c["packets"] = cap.packets;
+  c["bytes"] = cap.bytes;
+  if (cap.live) {
+    c["kernel_packets"] = cap.kernel_packets;
+    c["kernel_drops"] = cap.kernel_drops;
+    c["kernel_ifdrops"] = cap.kernel_ifdrops;
+  } else {
+    c["files_read"] = cap.files_read;
+    c["files_truncated"] = cap.files_truncated;
+  }
+  s["capture"] = std::move(c);
+
+  const DecodeCounters& d = w.decode;
+  Json dec;
+  dec["pkts"] = w.packets;
+  dec["bytes"] = w.bytes;
+  dec["ipv4"] = d.ipv4;
+  dec["ipv6"] = d.ipv6;
+  dec["tcp"] = d.tcp;
+  dec["udp"] = d.udp;
+  dec["icmp"] = d.icmp;
+  dec["other_ip"] = d.other_ip;
+  dec["vlan"] = d.vlan;
+  dec["fragments"] = d.fragments;
+  dec["not_ip"] = d.not_ip;
+  dec["truncated_payload"] = d.truncated_payload;
+  dec["anomalies_total"] = d.anomaly_total();
+  Json an = Json::object();
+  for (size_t i = 0; i < kDecodeAnomalyCount; ++i) {
+    an[decode_anomaly_name(static_cast<DecodeAnomaly>(i))] = d.anomalies[i];
+  }
+  dec["anomalies"] = std::move(an);
+  s["decoder"] = std::move(dec);
+
+  const FlowCounters& f = w.flow;
+  Json fl;
+  fl["created"] = f.created;
+  fl["tcp"] = f.tcp;
+  fl["udp"] = f.udp;
+  fl["icmp"] = f.icmp;
+  fl["other"] = f.other;
+  fl["active"] = f.active;
+  fl["max_active"] = f.max_active;
+  fl["midstream"] = f.midstream;
+  Json end = Json::object();
+  for (size_t i = 0; i < f.ended.size(); ++i) {
+    end[flow_end_reason_name(static_cast<FlowEndReason>(i))] = f.ended[i];
+  }
+  fl["end"] = std::move(end);
+  s["flow"] = std::move(fl);
+
+  Json app;
+  app["ndpi_packets"] = w.ndpi.packets;
+  app["detected"] = w.ndpi.detected;
+  app["gave_up"] = w.ndpi.gave_up;
+  Json byproto = Json::object();
+  for (const auto& [k, v] : w.app_proto_flows) byproto[k] = v;
+  app["flow"] = std::move(byproto);
+  s["app_layer"] = std::move(app);
+
+  j["stats"] = std::move(s);
+  return j;
+}
+
+}  // namespace ww

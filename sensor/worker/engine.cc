@@ -1,0 +1,196 @@
+#include "sensor/worker/engine.h"
+
+#include <chrono>
+#include <cstring>
+
+#include "sensor/flow/flow_key.h"
+#include "sensor/output/eve.h"
+
+namespace ww {
+namespace {
+constexpr size_t kBatchArenaBytes = 1 << 20;   // a batch holds at most 1 MiB of frames
+constexpr size_t kBatchesPerLane = 8;          // bounded: the reader waits when all are in use
+}  // namespace
+
+Engine::Engine(const Config& cfg, OutputHub& out) : cfg_(cfg), out_(out) {
+  uint32_t n = cfg.workers ? cfg.workers : std::max(1u, std::thread::hardware_concurrency());
+  inline_ = (n == 1);
+  for (uint32_t i = 0; i < n; ++i) {
+    auto lane = std::make_unique<Lane>();
+    lane->worker = std::make_unique<Worker>(cfg, out, i);
+    workers_.push_back(lane->worker.get());
+    if (!inline_) {
+      for (size_t b = 0; b < kBatchesPerLane; ++b) {
+        auto batch = std::make_unique<Batch>();
+        batch->arena.resize(kBatchArenaBytes);
+        batch->metas.reserve(cfg.batch_packets);
+        lane->free.push_back(batch.get());
+        lane->owned.push_back(std::move(batch));
+      }
+    }
+    lanes_.push_back(std::move(lane));
+  }
+  if (!inline_) {
+    for (auto& l : lanes_) {
+      Lane* lp = l.get();
+      lp->thread = std::thread([this, lp] { lane_loop(*lp); });
+    }
+  }
+}
+
+Engine::~Engine() {
+  for (auto& l : lanes_) {
+    if (l->thread.joinable()) {
+      {
+        std::lock_guard lk(l->mu);
+        l->closing = true;
+      }
+      l->cv.notify_all();
+      l->thread.join();
+    }
+  }
+}
+
+void Engine::lane_loop(Lane& lane) {
+  for (;;) {
+    Batch* b = nullptr;
+    {
+      std::unique_lock lk(lane.mu);
+      lane.cv.wait(lk, [&] { return !lane.full.empty() || lane.closing; });
+      if (lane.full.empty()) return;
+      b = lane.full.front();
+      lane.full.pop_front();
+    }
+    for (const auto& m : b->metas) {
+      CapturedPacket cp{m.link, m.ts_us, m.cap_len, m.wire_len, b->arena.data() + m.offset};
+      lane.worker->handle(cp);
+    }
+    lane.worker->tick(lane.worker->last_ts_us());
+    lane.worker->publish();
+    b->metas.clear();
+    b->used = 0;
+    {
+      std::lock_guard lk(lane.mu);
+      lane.free.push_back(b);
+    }
+    lane.cv.notify_all();
+  }
+}
+
+void Engine::submit(Lane& lane) {
+  if (!lane.filling || lane.filling->metas.empty()) return;
+  {
+    std::lock_guard lk(lane.mu);
+    lane.full.push_back(lane.filling);
+  }
+  lane.filling = nullptr;
+  lane.cv.notify_all();
+}
+
+void Engine::on_packet(const CapturedPacket& p) {
+  if (p.ts_us > last_ts_us_) last_ts_us_ = p.ts_us;
+  if (first_ts_us_ == 0) first_ts_us_ = p.ts_us;
+  if (inline_) {
+    workers_[0]->handle(p);
+    return;
+  }
+  // Pick the lane from the address pair (see symmetric_host_pair_hash).
+  size_t lane_idx = 0;
+  DecodeResult r = decode_frame(p.link, std::span<const uint8_t>(p.data, p.cap_len), p.wire_len,
+                                p.ts_us, scratch_, scratch_counters_);
+  if (r == DecodeResult::kOk || scratch_.ip_version != 0) {
+    lane_idx = symmetric_host_pair_hash(scratch_.src, scratch_.dst) % lanes_.size();
+  }
+  Lane& lane = *lanes_[lane_idx];
+  if (lane.filling && (lane.filling->used + p.cap_len > lane.filling->arena.size() ||
+                       lane.filling->metas.size() >= cfg_.batch_packets)) {
+    submit(lane);
+  }
+  if (!lane.filling) {
+    std::unique_lock lk(lane.mu);
+    lane.cv.wait(lk, [&] { return !lane.free.empty(); });
+    lane.filling = lane.free.front();
+    lane.free.pop_front();
+  }
+  Batch& b = *lane.filling;
+  size_t len = std::min<size_t>(p.cap_len, b.arena.size());
+  std::memcpy(b.arena.data() + b.used, p.data, len);
+  b.metas.push_back({p.link, p.ts_us, static_cast<uint32_t>(len), p.wire_len, b.used});
+  b.used += len;
+}
+
+WorkerCounters Engine::gather() {
+  WorkerCounters total;
+  for (Worker* w : workers_) {
+    if (inline_) w->publish();
+    total.merge(w->snapshot());
+  }
+  return total;
+}
+
+void Engine::emit_stats(int64_t ts_us, PacketSource& src) {
+  if (!cfg_.eve_enabled) return;
+  WorkerCounters w = gather();
+  int64_t uptime = first_ts_us_ ? (ts_us - first_ts_us_) / 1'000'000 : 0;
+  Json j = build_stats_record(ts_us, uptime, worker_count(), src.stats(), w);
+  out_.emit("stats", eve_dump(j));
+}
+
+void Engine::maybe_emit_stats(int64_t now_us, PacketSource& src) {
+  if (cfg_.stats_interval_s <= 0 || now_us == 0) return;
+  const int64_t interval = cfg_.stats_interval_s * 1'000'000;
+  if (next_stats_us_ == 0) {
+    next_stats_us_ = (now_us / interval + 1) * interval;
+    return;
+  }
+  if (now_us >= next_stats_us_) {
+    emit_stats(now_us, src);
+    next_stats_us_ = (now_us / interval + 1) * interval;
+  }
+}
+
+EngineTotals Engine::run(PacketSource& src) {
+  auto wall0 = std::chrono::steady_clock::now();
+  const size_t burst = cfg_.batch_packets;
+  while (!stop_.load(std::memory_order_relaxed)) {
+    size_t n = src.next_burst(burst, *this);
+    if (n == 0) {
+      if (src.done()) break;
+      if (src.live()) {
+        // Idle live link: packet time stands still, so wall time drives stats.
+        auto now = std::chrono::system_clock::now().time_since_epoch();
+        int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(now).count();
+        if (inline_) workers_[0]->tick(now_us);
+        maybe_emit_stats(now_us, src);
+      }
+      continue;
+    }
+    if (inline_) workers_[0]->tick(last_ts_us_);
+    maybe_emit_stats(last_ts_us_, src);
+  }
+  // Drain: hand over partial batches, let workers finish, end every flow.
+  if (!inline_) {
+    for (auto& l : lanes_) submit(*l);
+    for (auto& l : lanes_) {
+      {
+        std::lock_guard lk(l->mu);
+        l->closing = true;
+      }
+      l->cv.notify_all();
+      l->thread.join();
+    }
+  }
+  for (Worker* w : workers_) w->finish();
+  EngineTotals t;
+  t.capture = src.stats();
+  t.workers = gather();
+  t.first_ts_us = first_ts_us_;
+  t.last_ts_us = last_ts_us_;
+  emit_stats(last_ts_us_ ? last_ts_us_ : first_ts_us_, src);
+  out_.flush();
+  t.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  return t;
+}
+
+}  // namespace ww

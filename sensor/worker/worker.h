@@ -1,0 +1,58 @@
+#pragma once
+// A worker owns everything on the packet path for its share of flows: decoder
+// counters, flow table, protocol identification. Shared-nothing: the only
+// thing it touches outside itself is the output hub (records) and its own
+// published counter snapshot.
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+
+#include "sensor/capture/packet_source.h"
+#include "sensor/config/config.h"
+#include "sensor/decode/decoder.h"
+#include "sensor/flow/flow_table.h"
+#include "sensor/flow/ndpi_detector.h"
+#include "sensor/output/sink.h"
+#include "sensor/stats/engine_counters.h"
+
+namespace ww {
+
+
+class Worker {
+ public:
+  Worker(const Config& cfg, OutputHub& out, uint32_t id);
+  ~Worker();
+
+  void handle(const CapturedPacket& p);
+  // Packet-time housekeeping (flow expiry); cheap, call often.
+  void tick(int64_t now_us);
+  // Ends every flow (records emitted) and publishes final counters.
+  void finish();
+  // Copies counters into the published snapshot (the worker's thread).
+  void publish();
+  // Reads the last published snapshot (any thread).
+  WorkerCounters snapshot() const;
+  int64_t last_ts_us() const { return last_ts_us_; }
+
+ private:
+  void on_flow_end(Flow& f, FlowEndReason reason);
+  void emit_flow_record(const Flow& f, FlowEndReason reason);
+
+  const Config& cfg_;
+  OutputHub& out_;
+  uint32_t id_;
+  WorkerCounters c_;
+  FlowTable flows_;
+  std::unique_ptr<NdpiDetector> ndpi_;
+  int64_t last_ts_us_ = 0;
+  int64_t last_expire_us_ = 0;
+  DecodedPacket pkt_;
+
+  mutable std::mutex pub_mu_;
+  WorkerCounters published_;
+};
+
+FlowTableConfig flow_table_config(const Config& cfg);
+
+}  // namespace ww
