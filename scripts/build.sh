@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Configures and builds wormwatch. Usage: scripts/build.sh [BUILD_DIR] [extra cmake args...]
+# Default BUILD_DIR is build/. Incremental: a second run only rebuilds what changed.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BUILD_DIR="${1:-$ROOT/build}"
+shift || true
+JOBS="${JOBS:-$(nproc)}"
+GEN=()
+if command -v ninja >/dev/null 2>&1; then GEN=(-G Ninja); fi
+if [[ ! -f "$BUILD_DIR/CMakeCache.txt" ]]; then
+  cmake -S "$ROOT" -B "$BUILD_DIR" "${GEN[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@"
+elif (($#)); then
+  cmake -S "$ROOT" -B "$BUILD_DIR" "$@"
+fi
+cmake --build "$BUILD_DIR" -j"$JOBS"
