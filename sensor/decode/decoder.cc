@@ -145,6 +145,7 @@ class FrameDecoder {
   // `seg` is the captured part of the IP payload after all IP headers,
   // `seg_len` its length according to the IP header (>= seg.size()).
   DecodeResult l4(uint8_t proto, std::span<const uint8_t> seg, size_t seg_len);
+  void ports(std::span<const uint8_t> seg);
   DecodeResult tcp(std::span<const uint8_t> seg, size_t seg_len);
   DecodeResult udp(std::span<const uint8_t> seg, size_t seg_len);
   DecodeResult icmp(std::span<const uint8_t> seg);
@@ -337,7 +338,7 @@ DecodeResult FrameDecoder::ipv6(size_t off) {
 DecodeResult FrameDecoder::l4(uint8_t proto, std::span<const uint8_t> seg, size_t seg_len) {
   if (out_.frag.is_fragment) {
     ++counters_.fragments;
-    if (out_.frag.offset != 0) return DecodeResult::kOk;  // no L4 header here
+    
     l4_info_only_ = true;
   }
   switch (proto) {
@@ -356,18 +357,25 @@ DecodeResult FrameDecoder::l4(uint8_t proto, std::span<const uint8_t> seg, size_
   }
 }
 
+// Ports come first in TCP and UDP: keep them even when the rest is missing
+// (a tiny first fragment, a truncated header).
+void FrameDecoder::ports(std::span<const uint8_t> seg) {
+  if (seg.size() < 4) return;
+  out_.src_port = load_be16(seg.data());
+  out_.dst_port = load_be16(seg.data() + 2);
+}
+
 DecodeResult FrameDecoder::tcp(std::span<const uint8_t> seg, size_t seg_len) {
+  ports(seg);
   if (seg.size() < kTcpMinHeader) return fail_l4(DecodeAnomaly::tcp_truncated);
   const uint8_t* p = seg.data();
   TcpInfo& t = out_.tcp;
-  out_.src_port = load_be16(p);
-  out_.dst_port = load_be16(p + 2);
   t.seq = load_be32(p + 4);
   t.ack = load_be32(p + 8);
   t.flags = p[13];
   t.window = load_be16(p + 14);
   t.urgent = load_be16(p + 18);
-  const size_t header_len = size_t{p[12] >> 4} * 4;
+  const size_t header_len = static_cast<size_t>(p[12] >> 4) * 4;
   t.header_len = static_cast<uint8_t>(header_len);
   if (header_len < kTcpMinHeader || header_len > seg_len) {
     return fail_l4(DecodeAnomaly::tcp_bad_offset);
@@ -412,10 +420,9 @@ bool FrameDecoder::tcp_options(std::span<const uint8_t> opts) {
 }
 
 DecodeResult FrameDecoder::udp(std::span<const uint8_t> seg, size_t seg_len) {
+  ports(seg);
   if (seg.size() < kUdpHeader) return fail_l4(DecodeAnomaly::udp_truncated);
   const uint8_t* p = seg.data();
-  out_.src_port = load_be16(p);
-  out_.dst_port = load_be16(p + 2);
   size_t datagram_len = seg_len;
   if (!l4_info_only_) {
     // In a fragment the UDP length covers the whole datagram, not this piece.

@@ -234,6 +234,14 @@ Flow& FlowTable::track(const DecodedPacket& p, bool* to_server) {
     idx = static_cast<uint32_t>(&nf - slots_.data());
   } else {
     idx = it->second;
+    // A flow idle past its timeout is over even if expiry has not run yet: the
+    // packet starts a new flow rather than reviving the old one.
+    Flow& old = slots_[idx];
+    if (old.last_ts_us + cfg_.timeout_us[static_cast<size_t>(old.tclass)] < p.ts_us) {
+      end_flow(idx, FlowEndReason::timeout);
+      Flow& nf = create(key, p, src_is_lo);
+      idx = static_cast<uint32_t>(&nf - slots_.data());
+    }
   }
   Flow& f = slots_[idx];
   bool ts = (p.src == f.client_ip && p.src_port == f.client_port);

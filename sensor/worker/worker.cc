@@ -33,6 +33,7 @@ void Worker::handle(const CapturedPacket& cp) {
   DecodeResult r = decode_frame(cp.link, std::span<const uint8_t>(cp.data, cp.cap_len),
                                 cp.wire_len, cp.ts_us, pkt_, c_.decode);
   if (cp.ts_us > last_ts_us_) last_ts_us_ = cp.ts_us;
+  tick(last_ts_us_);   // expire before lookup, so an idle flow is not revived
   if (r != DecodeResult::kOk) return;
   if (pkt_.frag.is_fragment) return;   // defragmentation comes with reassembly/ip
 

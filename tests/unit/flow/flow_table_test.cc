@@ -248,3 +248,23 @@ BOOST_AUTO_TEST_CASE(flow_key_is_symmetric_and_hash_agrees) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(flow_table_revival)
+
+// A packet that arrives after its flow's timeout, before expire() ran, starts a
+// new flow instead of extending the stale one.
+BOOST_AUTO_TEST_CASE(stale_flow_is_not_revived_by_lookup) {
+  Ended e;
+  FlowTableConfig cfg;
+  cfg.timeout_us[static_cast<size_t>(TimeoutClass::kUdpNew)] = 30'000'000;
+  FlowTable t(cfg, e.cb());
+  bool ts;
+  t.track(udp(kC, 4, kS, 53, 100), &ts);
+  Flow& f = t.track(udp(kC, 4, kS, 53, 700), &ts);
+  BOOST_REQUIRE(e.flows.size() == 1u);
+  BOOST_TEST((e.flows[0].second == FlowEndReason::timeout));
+  BOOST_TEST(f.pkts_toserver == 1u);
+  BOOST_TEST(f.first_ts_us == 700'000'000);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

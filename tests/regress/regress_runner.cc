@@ -1,0 +1,245 @@
+// Runs one regression case: optionally generates its capture with wwgen, runs
+// wormwatch with the case's arguments, and checks exit status, standard error
+// and selected fields of the EVE records (count / match, as suricata-verify).
+//
+//   regress_runner -- CASE_DIR OUT_DIR
+//
+// test.yaml:
+//   description: text
+//   generate: [mixed, --seed, "1", --flows, "50"]   # optional: wwgen args; capture is OUT/gen.pcap
+//   pcap: pcaps/x.pcap                             # optional: relative to the repository root
+//   args: [--workers, "1"]                         # extra wormwatch arguments
+//   exit_code: 0                                   # default 0
+//   prefix: [setpriv, --reuid=65534]               # command put in front of wormwatch
+//   setup: ["shell command", ...]                  # run before wormwatch
+//   no_log_dir: true                               # do not pass -l OUT
+//   stderr_contains: [text, ...]
+//   checks:
+//     - filter: {count: 1, match: {event_type: flow, app_proto: smtp}}
+//     - filter: {min_count: 1, match: {...}}
+//     - community_id_matches_tshark: true          # every flow record's id equals tshark's
+//
+// Placeholders in args: ${PCAP} (the capture), ${OUT} (the output dir), ${SRC} (repo root).
+
+#include <boost/test/unit_test.hpp>
+
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  return out + "'";
+}
+
+int run(const std::string& cmd) {
+  int st = std::system(cmd.c_str());
+  if (st == -1) return -1;
+  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string substitute(std::string s, const std::string& pcap, const std::string& out) {
+  auto rep = [&](const std::string& k, const std::string& v) {
+    for (size_t pos; (pos = s.find(k)) != std::string::npos;) s.replace(pos, k.size(), v);
+  };
+  rep("${PCAP}", pcap);
+  rep("${OUT}", out);
+  rep("${SRC}", WW_SOURCE_DIR);
+  return s;
+}
+
+// Looks up a dotted path ("flow.pkts_toserver") in a record.
+const json* lookup(const json& j, const std::string& path) {
+  const json* cur = &j;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t dot = path.find('.', start);
+    std::string part = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (!cur->is_object() || !cur->contains(part)) return nullptr;
+    cur = &(*cur)[part];
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return cur;
+}
+
+bool value_matches(const json& have, const YAML::Node& want) {
+  if (want.IsSequence()) {
+    if (!have.is_array() || have.size() != want.size()) return false;
+    for (size_t i = 0; i < want.size(); ++i)
+      if (!value_matches(have[i], want[i])) return false;
+    return true;
+  }
+  const std::string w = want.Scalar();
+  if (have.is_string()) return have.get<std::string>() == w;
+  if (have.is_boolean()) return (have.get<bool>() ? "true" : "false") == w;
+  if (have.is_number()) return have.dump() == w;
+  if (have.is_null()) return w == "null" || w == "~";
+  return false;
+}
+
+bool record_matches(const json& rec, const YAML::Node& match) {
+  for (const auto& kv : match) {
+    const json* v = lookup(rec, kv.first.as<std::string>());
+    if (!v || !value_matches(*v, kv.second)) return false;
+  }
+  return true;
+}
+
+std::set<std::string> tshark_community_ids(const std::string& pcap) {
+  std::string cmd = fmt::format(
+      "tshark -r {} --enable-protocol communityid -T fields -e communityid 2>/dev/null",
+      shell_quote(pcap));
+  std::set<std::string> ids;
+  FILE* p = popen(cmd.c_str(), "r");
+  BOOST_REQUIRE_MESSAGE(p, "cannot run tshark");
+  char line[512];
+  while (std::fgets(line, sizeof line, p)) {
+    std::string s(line);
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+    if (!s.empty()) ids.insert(s);
+  }
+  pclose(p);
+  return ids;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(regression_case) {
+  auto& mts = boost::unit_test::framework::master_test_suite();
+  BOOST_REQUIRE_MESSAGE(mts.argc >= 3, "usage: regress_runner -- CASE_DIR OUT_DIR");
+  const fs::path case_dir = mts.argv[1];
+  const fs::path out_dir = mts.argv[2];
+  fs::remove_all(out_dir);
+  fs::create_directories(out_dir);
+  YAML::Node t = YAML::LoadFile((case_dir / "test.yaml").string());
+  BOOST_TEST_MESSAGE("case " << case_dir.filename().string() << ": "
+                             << t["description"].as<std::string>(""));
+
+  std::string pcap;
+  if (t["generate"]) {
+    pcap = (out_dir / "gen.pcap").string();
+    std::string cmd = WW_GEN;
+    for (const auto& a : t["generate"]) cmd += " " + shell_quote(a.as<std::string>());
+    cmd += " --out " + shell_quote(pcap) + " > " + shell_quote((out_dir / "gen.log").string()) +
+           " 2>&1";
+    BOOST_REQUIRE_MESSAGE(run(cmd) == 0, "wwgen failed: " << slurp(out_dir / "gen.log"));
+  } else if (t["pcap"]) {
+    pcap = (fs::path(WW_SOURCE_DIR) / t["pcap"].as<std::string>()).string();
+  }
+
+  if (t["setup"]) {
+    for (const auto& c : t["setup"]) {
+      std::string sc = substitute(c.as<std::string>(), pcap, out_dir.string());
+      BOOST_REQUIRE_MESSAGE(run(sc) == 0, "setup failed: " << sc);
+    }
+  }
+  std::string cmd;
+  if (t["prefix"]) {
+    for (const auto& a : t["prefix"]) cmd += shell_quote(a.as<std::string>()) + " ";
+  }
+  cmd += std::string(WW_BINARY);
+  bool has_r = false;
+  if (t["args"]) {
+    for (const auto& a : t["args"]) {
+      std::string s = substitute(a.as<std::string>(), pcap, out_dir.string());
+      if (s == "-r") has_r = true;
+      cmd += " " + shell_quote(s);
+    }
+  }
+  if (!pcap.empty() && !has_r) cmd += " -r " + shell_quote(pcap);
+  if (!t["no_log_dir"].as<bool>(false)) cmd += " -l " + shell_quote(out_dir.string());
+  cmd += " > " + shell_quote((out_dir / "stdout").string()) + " 2> " +
+         shell_quote((out_dir / "stderr").string()) + " < /dev/null";
+  int want_rc = t["exit_code"].as<int>(0);
+  int rc = run(cmd);
+  std::string err = slurp(out_dir / "stderr");
+  BOOST_TEST(rc == want_rc, "exit status " << rc << ", expected " << want_rc << "; stderr:\n"
+                                           << err);
+
+  if (t["stderr_contains"]) {
+    for (const auto& s : t["stderr_contains"]) {
+      std::string want = substitute(s.as<std::string>(), pcap, out_dir.string());
+      BOOST_TEST(err.find(want) != std::string::npos,
+                 "stderr lacks '" << want << "'; stderr:\n" << err);
+    }
+  }
+  if (t["stderr_lines_max"]) {
+    size_t lines = std::count(err.begin(), err.end(), '\n');
+    BOOST_TEST(lines <= t["stderr_lines_max"].as<size_t>(), "stderr too long:\n" << err);
+  }
+
+  std::vector<json> records;
+  fs::path eve = out_dir / "eve.json";
+  if (fs::exists(eve)) {
+    std::ifstream in(eve);
+    std::string line;
+    size_t n = 0;
+    while (std::getline(in, line)) {
+      ++n;
+      try {
+        records.push_back(json::parse(line));
+      } catch (const std::exception& e) {
+        BOOST_FAIL("eve.json line " << n << " is not JSON: " << e.what());
+      }
+    }
+  }
+
+  if (!t["checks"]) return;
+  for (const auto& chk : t["checks"]) {
+    if (chk["filter"]) {
+      const auto& f = chk["filter"];
+      size_t count = 0;
+      for (const auto& r : records)
+        if (!f["match"] || record_matches(r, f["match"])) ++count;
+      std::string what = f["match"] ? YAML::Dump(f["match"]) : std::string("all");
+      if (f["count"]) {
+        BOOST_TEST(count == f["count"].as<size_t>(),
+                   "filter " << what << " matched " << count << ", expected "
+                             << f["count"].as<size_t>());
+      }
+      if (f["min_count"]) {
+        BOOST_TEST(count >= f["min_count"].as<size_t>(),
+                   "filter " << what << " matched " << count << ", expected at least "
+                             << f["min_count"].as<size_t>());
+      }
+    } else if (chk["community_id_matches_tshark"]) {
+      auto theirs = tshark_community_ids(pcap);
+      std::set<std::string> ours;
+      for (const auto& r : records)
+        if (r.value("event_type", "") == "flow") ours.insert(r.value("community_id", ""));
+      BOOST_TEST(!ours.empty());
+      BOOST_TEST(ours == theirs, "community ids differ: ours " << ours.size() << ", tshark "
+                                                              << theirs.size());
+    } else {
+      BOOST_FAIL("unknown check in " << (case_dir / "test.yaml").string());
+    }
+  }
+}
