@@ -9,9 +9,9 @@
 
 namespace ww {
 
-#define WW_DECODE_ANOMALIES(X)                                                         \
+#define WW_DECODE_ANOMALIES(X)                                                        \
   X(link_truncated, "frame shorter than its link-layer header")                       \
-  X(link_unknown_family, "loopback header or raw-IP version names an unknown family")  \
+  X(link_unknown_family, "loopback header or raw-IP version names an unknown family") \
   X(vlan_truncated, "802.1Q/802.1ad tag truncated")                                   \
   X(vlan_too_many, "more than two VLAN tags")                                         \
   X(ipv4_truncated, "IPv4 header truncated")                                          \

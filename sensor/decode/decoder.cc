@@ -10,8 +10,8 @@ static_assert(kDecodeAnomalyCount <= 32, "DecodedPacket::anomalies is a 32-bit m
 
 constexpr uint16_t kEtherIpv4 = 0x0800;
 constexpr uint16_t kEtherIpv6 = 0x86dd;
-constexpr uint16_t kEtherVlan = 0x8100;      // 802.1Q
-constexpr uint16_t kEtherQinQ = 0x88a8;      // 802.1ad
+constexpr uint16_t kEtherVlan = 0x8100;  // 802.1Q
+constexpr uint16_t kEtherQinQ = 0x88a8;  // 802.1ad
 constexpr uint16_t kEtherQinQLegacy = 0x9100;
 
 constexpr size_t kEthernetHeader = 14;
@@ -130,9 +130,7 @@ class FrameDecoder {
   void note_l4(DecodeAnomaly a) {
     if (!l4_info_only_) note(a);
   }
-  DecodeResult fail_l4(DecodeAnomaly a) {
-    return l4_info_only_ ? DecodeResult::kOk : fail(a);
-  }
+  DecodeResult fail_l4(DecodeAnomaly a) { return l4_info_only_ ? DecodeResult::kOk : fail(a); }
   DecodeResult ok_l4(uint64_t& counter) {
     if (!l4_info_only_) ++counter;
     return DecodeResult::kOk;
@@ -299,7 +297,7 @@ DecodeResult FrameDecoder::ipv6(size_t off) {
   uint8_t next = p[6];
   size_t pos = kIpv6Header;  // invariant: pos <= ip_cap
   size_t headers = 0;
-  size_t fragmentable = 0;   // where the fragment's payload starts, when there is one
+  size_t fragmentable = 0;  // where the fragment's payload starts, when there is one
   while (is_ipv6_extension(next)) {
     if (headers == kMaxIpv6ExtHeaders) return fail(DecodeAnomaly::ipv6_exthdr_too_many);
     ++headers;
@@ -338,7 +336,7 @@ DecodeResult FrameDecoder::ipv6(size_t off) {
 DecodeResult FrameDecoder::l4(uint8_t proto, std::span<const uint8_t> seg, size_t seg_len) {
   if (out_.frag.is_fragment) {
     ++counters_.fragments;
-    
+    if (out_.frag.offset != 0) return DecodeResult::kOk;  // no L4 header here
     l4_info_only_ = true;
   }
   switch (proto) {

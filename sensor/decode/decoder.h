@@ -12,9 +12,9 @@
 namespace ww {
 
 enum class DecodeResult : uint8_t {
-  kOk,          // IP packet decoded (maybe a fragment, maybe a non-TCP/UDP protocol)
-  kNotIp,       // well-formed frame that carries no IP (ARP, LLDP, ...): not an anomaly
-  kAnomaly,     // malformed or truncated; `anomaly` says which
+  kOk,       // IP packet decoded (maybe a fragment, maybe a non-TCP/UDP protocol)
+  kNotIp,    // well-formed frame that carries no IP (ARP, LLDP, ...): not an anomaly
+  kAnomaly,  // malformed or truncated; `anomaly` says which
 };
 
 struct DecodeCounters {
@@ -24,7 +24,7 @@ struct DecodeCounters {
   uint64_t tcp = 0;
   uint64_t udp = 0;
   uint64_t icmp = 0;
-  uint64_t other_ip = 0;      // IP with another L4 protocol
+  uint64_t other_ip = 0;  // IP with another L4 protocol
   uint64_t fragments = 0;
   uint64_t vlan = 0;
   uint64_t not_ip = 0;

@@ -12,14 +12,14 @@ namespace ww {
 
 // Link types, numbered as in pcap's LINKTYPE_* registry.
 enum class LinkType : uint32_t {
-  kNull = 0,          // BSD loopback: 4-byte host-order address family
-  kEthernet = 1,      // Ethernet II, with 802.1Q / 802.1ad tags
-  kRaw = 101,         // raw IPv4 or IPv6, version from the first nibble
-  kLoop = 108,        // OpenBSD loopback: 4-byte network-order address family
-  kLinuxSll = 113,    // Linux cooked capture v1
-  kIpv4 = 228,        // raw IPv4 only
-  kIpv6 = 229,        // raw IPv6 only
-  kLinuxSll2 = 276,   // Linux cooked capture v2
+  kNull = 0,         // BSD loopback: 4-byte host-order address family
+  kEthernet = 1,     // Ethernet II, with 802.1Q / 802.1ad tags
+  kRaw = 101,        // raw IPv4 or IPv6, version from the first nibble
+  kLoop = 108,       // OpenBSD loopback: 4-byte network-order address family
+  kLinuxSll = 113,   // Linux cooked capture v1
+  kIpv4 = 228,       // raw IPv4 only
+  kIpv6 = 229,       // raw IPv6 only
+  kLinuxSll2 = 276,  // Linux cooked capture v2
 };
 
 // Maps a pcap link type number (including the DLT_RAW aliases 12 and 14) to a
@@ -28,8 +28,8 @@ bool link_type_from_pcap(int dlt, LinkType& out);
 const char* link_type_name(LinkType t);
 
 struct IpAddress {
-  uint8_t family = 0;                 // 4 or 6; 0 = unset
-  std::array<uint8_t, 16> bytes{};    // IPv4 uses bytes[0..3], the rest stays zero
+  uint8_t family = 0;               // 4 or 6; 0 = unset
+  std::array<uint8_t, 16> bytes{};  // IPv4 uses bytes[0..3], the rest stays zero
 
   static IpAddress v4(const uint8_t* p) {
     IpAddress a;
@@ -69,7 +69,7 @@ struct TcpInfo {
   uint16_t window = 0;
   uint16_t urgent = 0;
   uint8_t flags = 0;
-  uint8_t header_len = 0;   // bytes, options included
+  uint8_t header_len = 0;  // bytes, options included
   // Options that reassembly needs; has_* tells whether the option was present.
   bool has_mss = false;
   bool has_wscale = false;
@@ -82,25 +82,25 @@ struct TcpInfo {
 };
 
 struct FragmentInfo {
-  bool is_fragment = false;      // offset != 0 or more-fragments set (v4), or a v6 fragment header
+  bool is_fragment = false;  // offset != 0 or more-fragments set (v4), or a v6 fragment header
   bool more_fragments = false;
-  uint32_t offset = 0;           // bytes
-  uint32_t id = 0;               // IPv4 identification or IPv6 fragment id
+  uint32_t offset = 0;  // bytes
+  uint32_t id = 0;      // IPv4 identification or IPv6 fragment id
 };
 
 struct DecodedPacket {
-  int64_t ts_us = 0;             // packet time, microseconds since the Unix epoch
-  uint32_t wire_len = 0;         // original length on the wire
-  uint32_t cap_len = 0;          // bytes captured
+  int64_t ts_us = 0;      // packet time, microseconds since the Unix epoch
+  uint32_t wire_len = 0;  // original length on the wire
+  uint32_t cap_len = 0;   // bytes captured
 
-  uint8_t vlan_count = 0;        // 0, 1 (802.1Q) or 2 (QinQ); more tags are an anomaly
+  uint8_t vlan_count = 0;  // 0, 1 (802.1Q) or 2 (QinQ); more tags are an anomaly
   std::array<uint16_t, 2> vlan{};
 
-  uint8_t ip_version = 0;        // 4 or 6; 0 when the frame carries no IP
+  uint8_t ip_version = 0;  // 4 or 6; 0 when the frame carries no IP
   IpAddress src;
   IpAddress dst;
-  uint8_t ttl = 0;               // IPv4 TTL or IPv6 hop limit
-  uint8_t l4_proto = 0;          // IPPROTO_* of the final header (TCP 6, UDP 17, ICMP 1, ICMPv6 58)
+  uint8_t ttl = 0;       // IPv4 TTL or IPv6 hop limit
+  uint8_t l4_proto = 0;  // IPPROTO_* of the final header (TCP 6, UDP 17, ICMP 1, ICMPv6 58)
   FragmentInfo frag;
   // The IP header through the end of the IP payload as captured (what nDPI and
   // the defragmenter consume).
@@ -110,7 +110,7 @@ struct DecodedPacket {
 
   uint16_t src_port = 0;
   uint16_t dst_port = 0;
-  TcpInfo tcp;                   // valid when l4_proto == 6
+  TcpInfo tcp;  // valid when l4_proto == 6
   uint8_t icmp_type = 0;
   uint8_t icmp_code = 0;
 

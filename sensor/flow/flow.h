@@ -41,7 +41,8 @@ const char* timeout_class_name(TimeoutClass c);
 #define WW_FLOW_END_REASONS(X)                                           \
   X(timeout, "idle longer than the timeout of its state")                \
   X(evicted, "flow table full: the oldest idle flow made room")          \
-  X(shutdown, "capture ended or the sensor stopped")
+  X(shutdown, "capture ended or the sensor stopped")                     \
+  X(tcp_reuse, "a new SYN arrived on a closed TCP connection's 5-tuple")
 enum class FlowEndReason : uint8_t {
 #define WW_X(n, d) n,
   WW_FLOW_END_REASONS(WW_X)

@@ -237,8 +237,12 @@ Flow& FlowTable::track(const DecodedPacket& p, bool* to_server) {
     // A flow idle past its timeout is over even if expiry has not run yet: the
     // packet starts a new flow rather than reviving the old one.
     Flow& old = slots_[idx];
-    if (old.last_ts_us + cfg_.timeout_us[static_cast<size_t>(old.tclass)] < p.ts_us) {
-      end_flow(idx, FlowEndReason::timeout);
+    const bool idle = old.last_ts_us + cfg_.timeout_us[static_cast<size_t>(old.tclass)] < p.ts_us;
+    // A fresh SYN on a closed connection is a new connection reusing the ports.
+    const bool reuse = old.proto == 6 && old.tcp_state == TcpState::kClosed &&
+                       (p.tcp.flags & (tcp_flag::kSyn | tcp_flag::kAck)) == tcp_flag::kSyn;
+    if (idle || reuse) {
+      end_flow(idx, idle ? FlowEndReason::timeout : FlowEndReason::tcp_reuse);
       Flow& nf = create(key, p, src_is_lo);
       idx = static_cast<uint32_t>(&nf - slots_.data());
     }

@@ -268,3 +268,23 @@ BOOST_AUTO_TEST_CASE(stale_flow_is_not_revived_by_lookup) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(flow_table_reuse)
+
+BOOST_AUTO_TEST_CASE(syn_on_closed_connection_starts_a_new_flow) {
+  Ended e;
+  FlowTable t(FlowTableConfig{}, e.cb());
+  bool ts;
+  t.track(tcp(kC, 1, kS, 25, kSyn, 0), &ts);
+  t.track(tcp(kS, 25, kC, 1, kRst | kAck, 0), &ts);
+  Flow& f = t.track(tcp(kC, 1, kS, 25, kSyn, 1), &ts);
+  BOOST_REQUIRE(e.flows.size() == 1u);
+  BOOST_TEST((e.flows[0].second == FlowEndReason::tcp_reuse));
+  BOOST_TEST(f.pkts_toserver == 1u);
+  BOOST_TEST(f.tcp_state == TcpState::kSynSent);
+  // A retransmitted SYN on an open connection is not reuse.
+  t.track(tcp(kC, 1, kS, 25, kSyn, 2), &ts);
+  BOOST_TEST(e.flows.size() == 1u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
