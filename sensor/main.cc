@@ -1,6 +1,8 @@
 // wormwatch: wiring only. Parse options and config, open the capture source
 // and outputs, run the engine, print a summary.
 
+#include <sys/resource.h>
+
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -58,6 +60,9 @@ void print_summary(const ww::EngineTotals& t, const ww::OutputHub& out, const ww
                (unsigned long long)w.flow.ended[static_cast<size_t>(ww::FlowEndReason::evicted)],
                apps.empty() ? " none" : apps.c_str(), recs.empty() ? " none" : recs.c_str(),
                where.c_str());
+  struct rusage ru {};
+  getrusage(RUSAGE_SELF, &ru);
+  std::fprintf(stderr, "  memory       peak resident %.1f MiB\n", ru.ru_maxrss / 1024.0);
   if (t.capture.live) {
     std::fprintf(stderr, "  kernel       received=%llu dropped=%llu ifdropped=%llu\n",
                  (unsigned long long)t.capture.kernel_packets,
