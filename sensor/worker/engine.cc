@@ -1,5 +1,6 @@
 #include "sensor/worker/engine.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 
@@ -65,7 +66,10 @@ void Engine::lane_loop(Lane& lane) {
       CapturedPacket cp{m.link, m.ts_us, m.cap_len, m.wire_len, b->arena.data() + m.offset};
       lane.worker->handle(cp);
     }
-    lane.worker->tick(lane.worker->last_ts_us());
+    // Packet time is global: a worker that sees few packets still expires its
+    // flows as time passes on other workers, so records do not depend on the
+    // number of workers.
+    lane.worker->tick(std::max(b->now_us, lane.worker->last_ts_us()));
     lane.worker->publish();
     b->metas.clear();
     b->used = 0;
@@ -79,6 +83,7 @@ void Engine::lane_loop(Lane& lane) {
 
 void Engine::submit(Lane& lane) {
   if (!lane.filling || lane.filling->metas.empty()) return;
+  lane.filling->now_us = last_ts_us_;
   {
     std::lock_guard lk(lane.mu);
     lane.full.push_back(lane.filling);
@@ -180,7 +185,10 @@ EngineTotals Engine::run(PacketSource& src) {
       l->thread.join();
     }
   }
-  for (Worker* w : workers_) w->finish();
+  for (Worker* w : workers_) {
+    w->expire_now(last_ts_us_);
+    w->finish();
+  }
   EngineTotals t;
   t.capture = src.stats();
   t.workers = gather();

@@ -52,6 +52,7 @@ class Engine : public PacketHandler {
     std::vector<uint8_t> arena;
     std::vector<Meta> metas;
     size_t used = 0;
+    int64_t now_us = 0;   // the capture's packet time when the batch was handed over
   };
   struct Lane {
     std::unique_ptr<Worker> worker;

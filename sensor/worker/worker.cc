@@ -55,6 +55,11 @@ void Worker::tick(int64_t now_us) {
   }
 }
 
+void Worker::expire_now(int64_t now_us) {
+  flows_.expire(now_us);
+  last_expire_us_ = now_us;
+}
+
 void Worker::finish() {
   flows_.end_all(FlowEndReason::shutdown);
   publish();

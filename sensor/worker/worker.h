@@ -27,6 +27,8 @@ class Worker {
   void handle(const CapturedPacket& p);
   // Packet-time housekeeping (flow expiry); cheap, call often.
   void tick(int64_t now_us);
+  // Ends, without rate limit, every flow idle past its timeout at `now_us`.
+  void expire_now(int64_t now_us);
   // Ends every flow (records emitted) and publishes final counters.
   void finish();
   // Copies counters into the published snapshot (the worker's thread).

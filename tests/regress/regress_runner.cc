@@ -18,6 +18,9 @@
 //     - filter: {count: 1, match: {event_type: flow, app_proto: smtp}}
 //     - filter: {min_count: 1, match: {...}}
 //     - community_id_matches_tshark: true          # every flow record's id equals tshark's
+//     - manifest_flows: true                       # flows equal the generator's manifest
+//     - deterministic_rerun: true                  # a second run writes identical eve.json
+//     - flows_equal_with_workers: 2                # same flow records with --workers 2
 //
 // Placeholders in args: ${PCAP} (the capture), ${OUT} (the output dir), ${SRC} (repo root).
 
@@ -29,6 +32,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -176,6 +180,7 @@ BOOST_AUTO_TEST_CASE(regression_case) {
   }
   if (!pcap.empty() && !has_r) cmd += " -r " + shell_quote(pcap);
   if (!t["no_log_dir"].as<bool>(false)) cmd += " -l " + shell_quote(out_dir.string());
+  const std::string base_cmd = cmd;
   cmd += " > " + shell_quote((out_dir / "stdout").string()) + " 2> " +
          shell_quote((out_dir / "stderr").string()) + " < /dev/null";
   int want_rc = t["exit_code"].as<int>(0);
@@ -238,6 +243,85 @@ BOOST_AUTO_TEST_CASE(regression_case) {
       BOOST_TEST(!ours.empty());
       BOOST_TEST(ours == theirs, "community ids differ: ours " << ours.size() << ", tshark "
                                                               << theirs.size());
+    } else if (chk["manifest_flows"]) {
+      // Every flow of the generator's manifest has exactly one flow record with the
+      // same endpoints, packets and bytes each way; and no record is extra.
+      json m = json::parse(slurp(pcap + ".json"));
+      auto key_of = [](const std::string& proto, const json& f) {
+        std::string p = proto;
+        for (auto& ch : p) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        if (p == "IPV6-ICMP") p = "ICMP";
+        std::string k = p + " " + f.value("src_ip", "") + " " + f.value("dest_ip", "");
+        if (p == "TCP" || p == "UDP")
+          k += " " + std::to_string(f.value("src_port", 0)) + " " +
+               std::to_string(f.value("dest_port", 0));
+        return k;
+      };
+      std::multimap<std::string, json> ours;
+      for (const auto& r : records)
+        if (r.value("event_type", "") == "flow") ours.emplace(key_of(r.value("proto", ""), r), r);
+      size_t found = 0, exact = 0;
+      for (const auto& f : m["flows"]) {
+        auto it = ours.find(key_of(f.value("proto", ""), f));
+        if (it == ours.end()) {
+          BOOST_TEST_MESSAGE("missing flow " << f.dump());
+          continue;
+        }
+        ++found;
+        const json& fl = it->second["flow"];
+        bool same = fl["pkts_toserver"] == f["pkts_toserver"] &&
+                    fl["pkts_toclient"] == f["pkts_toclient"] &&
+                    fl["bytes_toserver"] == f["bytes_toserver"] &&
+                    fl["bytes_toclient"] == f["bytes_toclient"];
+        if (same) ++exact;
+        else BOOST_TEST_MESSAGE("counts differ: manifest " << f.dump() << " record " << fl.dump());
+        ours.erase(it);
+      }
+      size_t expected = m["flows"].size();
+      BOOST_TEST(found == expected, "recall: " << found << " of " << expected << " flows found");
+      BOOST_TEST(exact == expected, exact << " of " << expected << " flows with exact counts");
+      BOOST_TEST(ours.empty(), ours.size() << " flow records not in the manifest");
+    } else if (chk["deterministic_rerun"]) {
+      // The same command again into another directory: eve.json must be byte-identical.
+      fs::path again = out_dir / "rerun";
+      fs::create_directories(again);
+      std::string c2 = base_cmd;
+      auto pos = c2.rfind(" -l ");
+      BOOST_REQUIRE(pos != std::string::npos);
+      c2 = c2.substr(0, pos) + " -l " + shell_quote(again.string()) + " -q > /dev/null 2>&1";
+      BOOST_REQUIRE(run(c2) == 0);
+      BOOST_TEST(slurp(again / "eve.json") == slurp(out_dir / "eve.json"),
+                 "a second run wrote different records");
+    } else if (chk["flows_equal_with_workers"]) {
+      // Rerun with another worker count: the same flow records, in any order.
+      std::string n = chk["flows_equal_with_workers"].as<std::string>();
+      fs::path again = out_dir / ("workers-" + n);
+      fs::create_directories(again);
+      std::string c2 = base_cmd;
+      auto pos = c2.rfind(" -l ");
+      BOOST_REQUIRE(pos != std::string::npos);
+      c2 = c2.substr(0, pos);
+      // Replace the case's own --workers value, if it has one.
+      auto w = c2.find("'--workers' '");
+      if (w != std::string::npos) {
+        auto end = c2.find('\'', w + 13);
+        c2.erase(w, end + 1 - w);
+      }
+      c2 += " -l " + shell_quote(again.string()) + " --workers " + n + " -q > /dev/null 2>&1";
+      BOOST_REQUIRE(run(c2) == 0);
+      auto flow_lines = [](const std::string& text) {
+        std::multiset<std::string> out;
+        std::stringstream ss(text);
+        std::string line;
+        while (std::getline(ss, line))
+          if (line.find("\"event_type\":\"flow\"") != std::string::npos) out.insert(line);
+        return out;
+      };
+      auto a = flow_lines(slurp(out_dir / "eve.json"));
+      auto b = flow_lines(slurp(again / "eve.json"));
+      BOOST_TEST(!a.empty());
+      BOOST_TEST(a.size() == b.size());
+      BOOST_TEST((a == b), "flow records differ with --workers " << n);
     } else {
       BOOST_FAIL("unknown check in " << (case_dir / "test.yaml").string());
     }

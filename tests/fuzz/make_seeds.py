@@ -1,0 +1,58 @@
+#!/usr/bin/python3
+"""Seed corpora for the libFuzzer harnesses, cut from the committed captures.
+
+fuzz_decode: one file per frame, first byte = link type index as the harness maps it.
+fuzz_packet_path: one file per raw-IP capture, each packet as [flags][len16][bytes].
+Usage: make_seeds.py PCAP_DIR OUT_DIR
+"""
+import os
+import struct
+import sys
+
+# Index in fuzz_decode.cc's kLinks for each pcap link type.
+LINK_INDEX = {1: 0, 101: 1, 0: 2, 108: 3, 113: 4, 276: 5, 228: 6, 229: 7}
+HDR_LEN = {1: 14, 101: 0, 0: 4, 108: 4, 113: 16, 276: 20}
+
+
+def frames(path):
+    data = open(path, "rb").read()
+    if len(data) < 24 or struct.unpack("<I", data[:4])[0] != 0xA1B2C3D4:
+        return None, []
+    link = struct.unpack("<I", data[20:24])[0]
+    out, off = [], 24
+    while off + 16 <= len(data):
+        _, _, incl, _ = struct.unpack("<IIII", data[off:off + 16])
+        off += 16
+        out.append(data[off:off + incl])
+        off += incl
+    return link, out
+
+
+def main():
+    src, dst = sys.argv[1], sys.argv[2]
+    dec, path = os.path.join(dst, "decode"), os.path.join(dst, "packet_path")
+    os.makedirs(dec, exist_ok=True)
+    os.makedirs(path, exist_ok=True)
+    n = 0
+    for name in sorted(os.listdir(src)):
+        if not name.endswith(".pcap"):
+            continue
+        link, fs = frames(os.path.join(src, name))
+        if link not in LINK_INDEX:
+            continue
+        rec = b""
+        for i, f in enumerate(fs):
+            with open(os.path.join(dec, f"{name}-{i}"), "wb") as o:
+                o.write(bytes([LINK_INDEX[link]]) + f)
+            n += 1
+            ip = f[HDR_LEN.get(link, 0):]
+            if link == 1 and len(f) >= 14 and f[12:14] not in (b"\x08\x00", b"\x86\xdd"):
+                continue
+            rec += bytes([(i % 2)]) + struct.pack(">H", len(ip)) + ip
+        with open(os.path.join(path, name), "wb") as o:
+            o.write(rec)
+    print(f"seeds: {n} frames")
+
+
+if __name__ == "__main__":
+    main()
