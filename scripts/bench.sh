@@ -23,7 +23,7 @@ while (($#)); do
 done
 cd "$ROOT"
 bash scripts/install-deps.sh --build-only >/dev/null
-bash scripts/build.sh "$ROOT/build" >/dev/null
+WW_TARGETS="wormwatch wwgen pcap_readloop" bash scripts/build.sh "$ROOT/build" >/dev/null
 BIN="$ROOT/build/sensor/wormwatch"
 GEN="$ROOT/build/tools/gen/wwgen"
 LOOP="$ROOT/build/tools/bench/pcap_readloop"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Configures and builds wormwatch. Usage: scripts/build.sh [BUILD_DIR] [extra cmake args...]
-# Default BUILD_DIR is build/. Incremental: a second run only rebuilds what changed.
+# Default BUILD_DIR is build/; WW_TARGETS limits what is built. Incremental: a second run only rebuilds what changed.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD_DIR="${1:-$ROOT/build}"
@@ -13,4 +13,7 @@ if [[ ! -f "$BUILD_DIR/CMakeCache.txt" ]]; then
 elif (($#)); then
   cmake -S "$ROOT" -B "$BUILD_DIR" "$@"
 fi
-cmake --build "$BUILD_DIR" -j"$JOBS"
+# WW_TARGETS="a b" builds only those targets.
+TARGETS=()
+for t in ${WW_TARGETS:-}; do TARGETS+=(--target "$t"); done
+cmake --build "$BUILD_DIR" -j"$JOBS" "${TARGETS[@]}"

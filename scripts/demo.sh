@@ -5,7 +5,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 bash scripts/install-deps.sh --build-only
-bash scripts/build.sh "$ROOT/build" >/dev/null
+WW_TARGETS="wormwatch" bash scripts/build.sh "$ROOT/build" >/dev/null
 OUT="$ROOT/out/demo"
 rm -rf "$OUT"
 mkdir -p "$OUT"

@@ -17,7 +17,13 @@ struct FlowKey {
   uint8_t proto = 0;
   uint16_t vlan = 0;      // outermost VLAN id: the same 5-tuple on two VLANs is two flows
 
-  friend bool operator==(const FlowKey&, const FlowKey&) = default;
+  friend bool operator==(const FlowKey& a, const FlowKey& b) {
+    // Word compares: the key is compared on every hash-table probe.
+    return a.lo_port == b.lo_port && a.hi_port == b.hi_port && a.proto == b.proto &&
+           a.vlan == b.vlan && a.lo_ip.family == b.lo_ip.family &&
+           std::memcmp(a.lo_ip.bytes.data(), b.lo_ip.bytes.data(), 16) == 0 &&
+           std::memcmp(a.hi_ip.bytes.data(), b.hi_ip.bytes.data(), 16) == 0;
+  }
 
   // Builds the canonical key; *src_is_lo says whether the packet's source is lo.
   static FlowKey from_packet(const DecodedPacket& p, bool* src_is_lo = nullptr);

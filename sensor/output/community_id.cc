@@ -68,8 +68,12 @@ std::string community_id_v1(const IpAddress& src, const IpAddress& dst, uint16_t
     buf[len++] = static_cast<uint8_t>(pb >> 8);
     buf[len++] = static_cast<uint8_t>(pb);
   }
+  // Fetch the digest once: OpenSSL 3's one-shot SHA1() looks the algorithm up
+  // on every call, which costs more than the hashing itself.
+  static EVP_MD* const kSha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);
   unsigned char digest[SHA_DIGEST_LENGTH];
-  SHA1(buf, len, digest);
+  unsigned int dlen = 0;
+  if (!kSha1 || !EVP_Digest(buf, len, digest, &dlen, kSha1, nullptr)) SHA1(buf, len, digest);
   unsigned char b64[4 * ((SHA_DIGEST_LENGTH + 2) / 3) + 1];
   int m = EVP_EncodeBlock(b64, digest, SHA_DIGEST_LENGTH);
   std::string out = "1:";

@@ -1,5 +1,6 @@
 #include "sensor/output/eve.h"
 
+#include <cstdio>
 #include <ctime>
 
 #include <fmt/format.h>
@@ -15,11 +16,21 @@ std::string format_eve_timestamp(int64_t ts_us) {
     usec += 1'000'000;
     secs -= 1;
   }
-  time_t t = static_cast<time_t>(secs);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}+0000", tm.tm_year + 1900,
-                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, usec);
+  // Records come in bursts from the same second: keep the formatted
+  // "YYYY-MM-DDTHH:MM:SS" of the last second seen by this thread.
+  thread_local int64_t cached_secs = -1;
+  thread_local char cached[32];
+  if (secs != cached_secs) {
+    time_t t = static_cast<time_t>(secs);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    std::snprintf(cached, sizeof cached, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    cached_secs = secs;
+  }
+  char out[48];
+  int n = std::snprintf(out, sizeof out, "%s.%06d+0000", cached, static_cast<int>(usec));
+  return std::string(out, static_cast<size_t>(n));
 }
 
 std::string eve_proto_name(uint8_t proto) {
