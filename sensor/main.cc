@@ -98,7 +98,8 @@ int main(int argc, char** argv) {
   app.add_option("--set", sets, "override a config key: --set flow.max_flows=100000");
   app.add_flag("--stdout", to_stdout, "write EVE records to standard output");
   app.add_flag("-q,--quiet", quiet, "no summary on standard error");
-  app.add_flag("--list-config-keys", list_keys, "print every config key with its default");
+  app.add_flag("--list-config-keys", list_keys,
+               "print every config key: key, type, default, meaning (tab-separated)");
 
   try {
     app.parse(argc, argv);
@@ -108,7 +109,7 @@ int main(int argc, char** argv) {
 
   if (list_keys) {
     for (const auto& k : ww::config_keys())
-      std::printf("%-34s %-22s %-10s %s\n", k.key.c_str(), k.type.c_str(),
+      std::printf("%s\t%s\t%s\t%s\n", k.key.c_str(), k.type.c_str(),
                   k.default_value.c_str(), k.description.c_str());
     return 0;
   }

@@ -76,7 +76,41 @@ KeySpec string_key(std::string key, std::string def, std::string desc,
           }};
 }
 
+KeySpec port_list_key(std::string key, std::string def, std::string desc,
+                      std::function<void(Config&, std::vector<uint16_t>)> f) {
+  return {{key, "list of ports", std::move(def), std::move(desc)},
+          [f](const YAML::Node& n, const std::string& k, Config& c) {
+            std::vector<uint16_t> v;
+            if (n.IsSequence()) {
+              for (const auto& e : n) v.push_back(static_cast<uint16_t>(parse_uint(e, k, 1, 65535)));
+            } else if (n.IsScalar()) {
+              // "25,587" on the command line.
+              std::string s = n.Scalar(), item;
+              std::stringstream ss(s);
+              while (std::getline(ss, item, ',')) {
+                YAML::Node one(item);
+                v.push_back(static_cast<uint16_t>(parse_uint(one, k, 1, 65535)));
+              }
+            } else {
+              bad_value(k, n, "a list of ports from 1 to 65535");
+            }
+            f(c, std::move(v));
+          }};
+}
+
+KeySpec choice_key(std::string key, std::vector<std::string> choices, std::string def,
+                   std::string desc, std::function<bool(Config&, const std::string&)> f) {
+  std::string list;
+  for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
+  return {{key, "one of: " + list, std::move(def), std::move(desc)},
+          [f, list](const YAML::Node& n, const std::string& k, Config& c) {
+            std::string v = parse_string(n, k);
+            if (!f(c, v)) bad_value(k, n, "one of " + list);
+          }};
+}
+
 constexpr uint64_t kDay = 86400;
+constexpr uint64_t kMiB = 1024 * 1024;
 
 const std::vector<KeySpec>& specs() {
   static const std::vector<KeySpec> kSpecs = {
@@ -124,6 +158,65 @@ const std::vector<KeySpec>& specs() {
       uint_key("app_layer.ndpi.max_packets", 1, 255, "16",
                "payload packets per flow given to nDPI before it gives up",
                [](Config& c, uint64_t v) { c.ndpi_max_packets = static_cast<uint32_t>(v); }),
+      // reassembly
+      bool_key("reassembly.enabled", "true", "reassemble TCP streams of the flows that need "
+               "their bytes (SMTP)",
+               [](Config& c, bool v) { c.reassembly_enabled = v; }),
+      port_list_key("reassembly.ports", "[25, 465, 587, 2525]",
+                    "server ports whose TCP flows are reassembled (SMTP on other ports is "
+                    "found by nDPI once the SMTP parser lands)",
+                    [](Config& c, std::vector<uint16_t> v) { c.reassembly_ports = std::move(v); }),
+      bool_key("reassembly.all_tcp", "false", "reassemble every TCP flow (testing, debugging)",
+               [](Config& c, bool v) { c.reassembly_all_tcp = v; }),
+      bool_key("reassembly.stream_hashes", "false",
+               "add the sha256 of each reassembled direction to the flow record (testing)",
+               [](Config& c, bool v) { c.reassembly_stream_hashes = v; }),
+      bool_key("reassembly.midstream", "true",
+               "reassemble flows whose handshake was not seen, from the first segment seen",
+               [](Config& c, bool v) { c.tcp_reassembly.midstream_pickup = v; }),
+      uint_key("reassembly.depth_mib", 0, 4096, "64",
+               "bytes reassembled per direction, in MiB; later bytes are counted and dropped; "
+               "0 = unlimited",
+               [](Config& c, uint64_t v) { c.tcp_reassembly.depth = v * kMiB; }),
+      uint_key("reassembly.max_ooo_bytes", 1024, 1u << 30, "1048576",
+               "out-of-order bytes buffered per flow; beyond, the oldest hole becomes a gap",
+               [](Config& c, uint64_t v) { c.tcp_reassembly.ooo_max_bytes = static_cast<uint32_t>(v); }),
+      uint_key("reassembly.max_ooo_segments", 1, 1u << 20, "2048",
+               "out-of-order segments buffered per flow; beyond, the oldest hole becomes a gap",
+               [](Config& c, uint64_t v) { c.tcp_reassembly.ooo_max_segments = static_cast<uint32_t>(v); }),
+      uint_key("reassembly.memcap_mib", 1, 1u << 20, "512",
+               "memory for buffered segments across all flows of one worker, in MiB",
+               [](Config& c, uint64_t v) { c.tcp_reassembly.memcap = v * kMiB; }),
+      uint_key("reassembly.gap_timeout", 1, kDay, "10",
+               "seconds (packet time) a hole may stay open before it is declared a gap",
+               [](Config& c, uint64_t v) { c.tcp_reassembly.gap_timeout_us = static_cast<int64_t>(v) * 1'000'000; }),
+      choice_key("reassembly.overlap_policy",
+                 {"first", "last", "bsd", "linux", "old-linux", "windows", "solaris"}, "first",
+                 "which bytes win when segments overlap with different data",
+                 [](Config& c, const std::string& v) {
+                   return parse_tcp_overlap_policy(v, c.tcp_reassembly.overlap_policy);
+                 }),
+      uint_key("reassembly.history_bytes", 0, 1u << 20, "4096",
+               "delivered bytes kept per direction to tell retransmissions from different-data "
+               "overlaps",
+               [](Config& c, uint64_t v) { c.tcp_reassembly.history_bytes = static_cast<uint32_t>(v); }),
+      // defrag
+      bool_key("defrag.enabled", "true", "reassemble IPv4 and IPv6 fragments",
+               [](Config& c, bool v) { c.defrag_enabled = v; }),
+      uint_key("defrag.memcap_mib", 1, 1u << 20, "32",
+               "memory for incomplete datagrams per worker, in MiB; the oldest is evicted",
+               [](Config& c, uint64_t v) { c.defrag.memcap = v * kMiB; }),
+      uint_key("defrag.timeout", 1, kDay, "60",
+               "seconds (packet time) an incomplete datagram is kept after its first fragment",
+               [](Config& c, uint64_t v) { c.defrag.timeout_us = static_cast<int64_t>(v) * 1'000'000; }),
+      uint_key("defrag.max_datagrams", 1, 1u << 24, "8192",
+               "incomplete datagrams held at once per worker",
+               [](Config& c, uint64_t v) { c.defrag.max_datagrams = static_cast<uint32_t>(v); }),
+      uint_key("defrag.max_fragments", 1, 65535, "512", "pieces one datagram may have",
+               [](Config& c, uint64_t v) { c.defrag.max_fragments = static_cast<uint32_t>(v); }),
+      choice_key("defrag.policy", {"first", "last", "bsd", "linux", "windows", "solaris"}, "bsd",
+                 "which bytes win when fragments overlap with different data",
+                 [](Config& c, const std::string& v) { return parse_frag_policy(v, c.defrag.policy); }),
       // outputs
       string_key("outputs.log_dir", "\"\"", "directory for eve.json (-l); empty = stdout",
                  [](Config& c, std::string v) { c.log_dir = std::move(v); }),

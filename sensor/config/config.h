@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "reassembly/ip/defragmenter.h"
+#include "reassembly/tcp/tcp_reassembly_config.h"
+
 namespace ww {
 
 class ConfigError : public std::runtime_error {
@@ -41,6 +44,17 @@ struct Config {
   // protocol identification
   bool ndpi_enabled = true;              // app_layer.ndpi.enabled
   uint32_t ndpi_max_packets = 16;        // app_layer.ndpi.max_packets
+
+  // TCP stream reassembly: which flows, and its limits
+  bool reassembly_enabled = true;                          // reassembly.enabled
+  std::vector<uint16_t> reassembly_ports{25, 465, 587, 2525};  // reassembly.ports (server port)
+  bool reassembly_all_tcp = false;                         // reassembly.all_tcp
+  bool reassembly_stream_hashes = false;                   // reassembly.stream_hashes
+  TcpReassemblyConfig tcp_reassembly;
+
+  // IP defragmentation
+  bool defrag_enabled = true;                              // defrag.enabled
+  DefragConfig defrag;
 
   // outputs
   std::string log_dir;                   // -l / outputs.log_dir ("" = stdout only)

@@ -5,6 +5,8 @@
 #include <map>
 #include <string>
 
+#include "reassembly/ip/defrag_counters.h"
+#include "reassembly/tcp/tcp_reassembly_counters.h"
 #include "sensor/capture/packet_source.h"
 #include "sensor/decode/decoder.h"
 #include "sensor/flow/flow_table.h"
@@ -19,6 +21,10 @@ struct WorkerCounters {
   DecodeCounters decode;
   FlowCounters flow;
   NdpiCounters ndpi;
+  ReassemblyCounters reassembly;
+  uint64_t reassembly_memory_high_water = 0;   // bytes, max over workers
+  uint64_t reassembly_memcap_hits = 0;
+  DefragCounters defrag;
   std::map<std::string, uint64_t> app_proto_flows;   // ended flows by identified protocol
   void merge(const WorkerCounters& o);
 };

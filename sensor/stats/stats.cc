@@ -1,5 +1,7 @@
 #include "sensor/stats/engine_counters.h"
 
+#include <algorithm>
+
 namespace ww {
 
 void WorkerCounters::merge(const WorkerCounters& o) {
@@ -8,6 +10,10 @@ void WorkerCounters::merge(const WorkerCounters& o) {
   decode.merge(o.decode);
   flow.merge(o.flow);
   ndpi.merge(o.ndpi);
+  reassembly.merge(o.reassembly);
+  reassembly_memory_high_water = std::max(reassembly_memory_high_water, o.reassembly_memory_high_water);
+  reassembly_memcap_hits += o.reassembly_memcap_hits;
+  defrag.merge(o.defrag);
   for (const auto& [k, v] : o.app_proto_flows) app_proto_flows[k] += v;
 }
 
@@ -80,6 +86,25 @@ Json build_stats_record(int64_t ts_us, int64_t uptime_s, uint32_t workers,
   for (const auto& [k, v] : w.app_proto_flows) byproto[k] = v;
   app["flow"] = std::move(byproto);
   s["app_layer"] = std::move(app);
+
+  // Counter lists name nested values "group.name": write them as nested objects.
+  auto put = [](Json& obj, const char* name, uint64_t v) {
+    std::string_view n(name);
+    auto dot = n.find('.');
+    if (dot == std::string_view::npos) {
+      obj[std::string(n)] = v;
+    } else {
+      obj[std::string(n.substr(0, dot))][std::string(n.substr(dot + 1))] = v;
+    }
+  };
+  Json tcp = Json::object();
+  w.reassembly.for_each([&](const char* name, uint64_t v, const char*) { put(tcp, name, v); });
+  tcp["memory_high_water"] = w.reassembly_memory_high_water;
+  tcp["memcap_hits"] = w.reassembly_memcap_hits;
+  s["reassembly"] = std::move(tcp);
+  Json df = Json::object();
+  w.defrag.for_each([&](const char* name, uint64_t v, const char*) { put(df, name, v); });
+  s["defrag"] = std::move(df);
 
   j["stats"] = std::move(s);
   return j;

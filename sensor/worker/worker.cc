@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "sensor/output/eve.h"
+#include "sensor/worker/stream_app.h"
 
 namespace ww {
 
@@ -23,6 +24,11 @@ Worker::Worker(const Config& cfg, OutputHub& out, uint32_t id)
       id_(id),
       flows_(flow_table_config(cfg), [this](Flow& f, FlowEndReason r) { on_flow_end(f, r); }) {
   if (cfg.ndpi_enabled) ndpi_ = std::make_unique<NdpiDetector>(cfg.ndpi_max_packets);
+  if (cfg.reassembly_enabled) {
+    reasm_mem_ = std::make_unique<ReassemblyMemory>(cfg.tcp_reassembly.memcap);
+    for (uint16_t port : cfg.reassembly_ports) reasm_port_[port] = true;
+  }
+  if (cfg.defrag_enabled) defrag_ = std::make_unique<Defragmenter>(cfg.defrag);
 }
 
 Worker::~Worker() { finish(); }
@@ -35,15 +41,81 @@ void Worker::handle(const CapturedPacket& cp) {
   if (cp.ts_us > last_ts_us_) last_ts_us_ = cp.ts_us;
   tick(last_ts_us_);   // expire before lookup, so an idle flow is not revived
   if (r != DecodeResult::kOk) return;
-  if (pkt_.frag.is_fragment) return;   // defragmentation comes with reassembly/ip
-
-  bool to_server = true;
-  Flow& f = flows_.track(pkt_, &to_server);
-  if (f.pkts_toserver + f.pkts_toclient == 1 && (pkt_.l4_proto == 1 || pkt_.l4_proto == 58)) {
-    f.icmp_type = pkt_.icmp_type;
-    f.icmp_code = pkt_.icmp_code;
+  if (pkt_.frag.is_fragment) {
+    if (!defrag_) return;
+    DefragResult dr = defrag_->add(pkt_, defrag_buf_);
+    for (size_t i = 0; i < kDefragAnomalyCount; ++i) {
+      if (dr.has(static_cast<DefragAnomaly>(i)))
+        emit_anomaly(nullptr, &pkt_, "defrag", defrag_anomaly_name(static_cast<DefragAnomaly>(i)),
+                     nullptr);
+    }
+    if (dr.status != DefragStatus::kComplete) return;
+    // The whole datagram, rebuilt as a raw IP packet, takes the normal path.
+    DecodeResult r2 = decode_frame(LinkType::kRaw, {defrag_buf_.data(), defrag_buf_.size()},
+                                   static_cast<uint32_t>(defrag_buf_.size()), cp.ts_us,
+                                   defrag_pkt_, c_.decode);
+    if (r2 != DecodeResult::kOk || defrag_pkt_.frag.is_fragment) return;
+    handle_ip(defrag_pkt_);
+    return;
   }
-  if (ndpi_ && !f.app_done && (f.proto == 6 || f.proto == 17)) ndpi_->process(f, pkt_);
+  handle_ip(pkt_);
+}
+
+bool Worker::wants_reassembly(const Flow& f) const {
+  if (!reasm_mem_ || f.proto != 6) return false;
+  return cfg_.reassembly_all_tcp || reasm_port_[f.server_port];
+}
+
+void Worker::handle_ip(DecodedPacket& p) {
+  bool to_server = true;
+  Flow& f = flows_.track(p, &to_server);
+  const bool first = f.pkts_toserver + f.pkts_toclient == 1;
+  if (first && (p.l4_proto == 1 || p.l4_proto == 58)) {
+    f.icmp_type = p.icmp_type;
+    f.icmp_code = p.icmp_code;
+  }
+  if (ndpi_ && !f.app_done && (f.proto == 6 || f.proto == 17)) ndpi_->process(f, p);
+  if (f.proto != 6) return;
+  if (first && wants_reassembly(f)) {
+    f.app = std::make_unique<TcpStreamApp>(cfg_.tcp_reassembly, *reasm_mem_, reasm_counters_,
+                                           cfg_.reassembly_stream_hashes);
+  }
+  if (auto* app = dynamic_cast<TcpStreamApp*>(f.app.get())) {
+    const Direction dir = to_server ? Direction::to_server : Direction::to_client;
+    app->reassembler().on_packet(dir, p);
+    if (uint32_t bits = app->take_new_anomalies(dir)) {
+      const uint32_t overlap = 1u << static_cast<unsigned>(TcpAnomaly::overlap_different_data);
+      if (bits & overlap)
+        emit_anomaly(&f, &p, "stream", "overlap_different_data", direction_name(dir));
+    }
+  }
+}
+
+void Worker::emit_anomaly(const Flow* f, const DecodedPacket* p, const char* type,
+                          const char* event, const char* direction) {
+  if (!cfg_.eve_enabled) return;
+  EveEndpoints ep;
+  if (f) {
+    ep.src_ip = f->client_ip;
+    ep.dest_ip = f->server_ip;
+    ep.src_port = f->client_port;
+    ep.dest_port = f->server_port;
+    ep.proto = f->proto;
+    ep.vlan = f->vlan;
+  } else if (p) {
+    ep.src_ip = p->src;
+    ep.dest_ip = p->dst;
+    ep.proto = p->l4_proto;
+    ep.vlan = p->vlan_count ? p->vlan[0] : 0;
+  }
+  Json j = eve_header(p ? p->ts_us : last_ts_us_, f ? f->flow_id : 0, "anomaly", ep,
+                      f ? f->app_proto_name() : std::string_view());
+  Json a;
+  a["type"] = type;
+  a["event"] = event;
+  if (direction) a["direction"] = direction;
+  j["anomaly"] = std::move(a);
+  out_.emit("anomaly", eve_dump(j));
 }
 
 void Worker::tick(int64_t now_us) {
@@ -51,11 +123,13 @@ void Worker::tick(int64_t now_us) {
   // than once per second of packet time.
   if (now_us - last_expire_us_ >= 1'000'000) {
     flows_.expire(now_us);
+    if (defrag_) defrag_->on_timeout(now_us);
     last_expire_us_ = now_us;
   }
 }
 
 void Worker::expire_now(int64_t now_us) {
+  if (defrag_) defrag_->on_timeout(now_us);
   flows_.expire(now_us);
   last_expire_us_ = now_us;
 }
@@ -72,6 +146,12 @@ void Worker::publish() {
   published_.decode = c_.decode;
   published_.flow = flows_.counters();
   if (ndpi_) published_.ndpi = ndpi_->counters();
+  published_.reassembly = reasm_counters_;
+  if (reasm_mem_) {
+    published_.reassembly_memory_high_water = reasm_mem_->high_water();
+    published_.reassembly_memcap_hits = reasm_mem_->hits();
+  }
+  if (defrag_) published_.defrag = defrag_->counters();
   published_.app_proto_flows = c_.app_proto_flows;
 }
 
@@ -82,6 +162,12 @@ WorkerCounters Worker::snapshot() const {
 
 void Worker::on_flow_end(Flow& f, FlowEndReason reason) {
   if (ndpi_) ndpi_->release(f);
+  if (auto* app = dynamic_cast<TcpStreamApp*>(f.app.get())) {
+    // Evicted flows are released without flushing: the table needs the room now,
+    // and what was buffered behind holes is counted, not delivered.
+    if (reason == FlowEndReason::evicted) app->reassembler().release();
+    else app->reassembler().finish();
+  }
   if (f.app_proto[0]) c_.app_proto_flows[f.app_proto]++;
   if (cfg_.flow_records && cfg_.eve_enabled) emit_flow_record(f, reason);
 }
@@ -134,6 +220,25 @@ void Worker::emit_flow_record(const Flow& f, FlowEndReason reason) {
     t["state"] = tcp_state_name(f.tcp_state);
     if (f.midstream) t["midstream"] = true;
     j["tcp"] = std::move(t);
+    if (auto* app = dynamic_cast<const TcpStreamApp*>(f.app.get())) {
+      Json st;
+      for (Direction d : {Direction::to_server, Direction::to_client}) {
+        const auto& fa = app->facts(d);
+        const auto info = app->reassembler().stream_info(d);
+        Json o;
+        o["bytes"] = fa.bytes;
+        o["gaps"] = fa.gaps;
+        o["gap_bytes"] = fa.gap_bytes;
+        if (info.depth_dropped_bytes) o["depth_dropped_bytes"] = info.depth_dropped_bytes;
+        if (!fa.sha256.empty()) o["sha256"] = fa.sha256;
+        Json an = Json::array();
+        for (size_t i = 0; i < kTcpAnomalyCount; ++i)
+          if (app->anomalies(d) & (1u << i)) an.push_back(tcp_anomaly_name(static_cast<TcpAnomaly>(i)));
+        if (!an.empty()) o["anomalies"] = std::move(an);
+        st[d == Direction::to_server ? "toserver" : "toclient"] = std::move(o);
+      }
+      j["stream"] = std::move(st);
+    }
   }
   out_.emit("flow", eve_dump(j));
 }

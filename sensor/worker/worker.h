@@ -8,6 +8,9 @@
 #include <memory>
 #include <mutex>
 
+#include "reassembly/ip/defragmenter.h"
+#include "reassembly/tcp/reassembly_memory.h"
+#include "reassembly/tcp/tcp_reassembly_counters.h"
 #include "sensor/capture/packet_source.h"
 #include "sensor/config/config.h"
 #include "sensor/decode/decoder.h"
@@ -38,8 +41,12 @@ class Worker {
   int64_t last_ts_us() const { return last_ts_us_; }
 
  private:
+  void handle_ip(DecodedPacket& p);
+  bool wants_reassembly(const Flow& f) const;
   void on_flow_end(Flow& f, FlowEndReason reason);
   void emit_flow_record(const Flow& f, FlowEndReason reason);
+  void emit_anomaly(const Flow* f, const DecodedPacket* p, const char* type, const char* event,
+                    const char* direction);
 
   const Config& cfg_;
   OutputHub& out_;
@@ -50,6 +57,13 @@ class Worker {
   int64_t last_ts_us_ = 0;
   int64_t last_expire_us_ = 0;
   DecodedPacket pkt_;
+
+  std::unique_ptr<ReassemblyMemory> reasm_mem_;
+  ReassemblyCounters reasm_counters_;
+  std::unique_ptr<Defragmenter> defrag_;
+  std::vector<uint8_t> defrag_buf_;
+  DecodedPacket defrag_pkt_;
+  std::array<bool, 65536> reasm_port_{};
 
   mutable std::mutex pub_mu_;
   WorkerCounters published_;

@@ -19,6 +19,7 @@
 //     - filter: {min_count: 1, match: {...}}
 //     - community_id_matches_tshark: true          # every flow record's id equals tshark's
 //     - manifest_flows: true                       # flows equal the generator's manifest
+//     - stream_hashes_match_tcpflow: true          # reassembled streams equal tcpflow's files
 //     - deterministic_rerun: true                  # a second run writes identical eve.json
 //     - flows_equal_with_workers: 2                # same flow records with --workers 2
 //
@@ -281,6 +282,33 @@ BOOST_AUTO_TEST_CASE(regression_case) {
       BOOST_TEST(found == expected, "recall: " << found << " of " << expected << " flows found");
       BOOST_TEST(exact == expected, exact << " of " << expected << " flows with exact counts");
       BOOST_TEST(ours.empty(), ours.size() << " flow records not in the manifest");
+    } else if (chk["stream_hashes_match_tcpflow"]) {
+      // Differential: the sha256 of every reassembled direction equals the sha256 of
+      // the file tcpflow writes for it (empty directions are left out on both sides).
+      fs::path tf = out_dir / "tcpflow";
+      fs::create_directories(tf);
+      BOOST_REQUIRE(run("tcpflow -r " + shell_quote(pcap) + " -o " + shell_quote(tf.string()) +
+                        " > /dev/null 2>&1") == 0);
+      std::multiset<std::string> theirs, ours;
+      std::string list = out_dir.string() + "/tcpflow.sha256";
+      BOOST_REQUIRE(run("cd " + shell_quote(tf.string()) +
+                        " && find . -type f ! -name report.xml ! -empty -exec sha256sum {} + > " +
+                        shell_quote(list)) == 0);
+      std::ifstream in(list);
+      std::string line;
+      while (std::getline(in, line))
+        if (line.size() >= 64) theirs.insert(line.substr(0, 64));
+      for (const auto& r : records) {
+        if (r.value("event_type", "") != "flow" || !r.contains("stream")) continue;
+        for (const char* d : {"toserver", "toclient"}) {
+          const auto& o = r["stream"][d];
+          if (o.value("bytes", 0) > 0) ours.insert(o.value("sha256", std::string("missing")));
+        }
+      }
+      BOOST_TEST(!ours.empty());
+      BOOST_TEST(ours.size() == theirs.size(), "streams: ours " << ours.size() << ", tcpflow "
+                                                                << theirs.size());
+      BOOST_TEST((ours == theirs), "reassembled stream hashes differ from tcpflow's");
     } else if (chk["deterministic_rerun"]) {
       // The same command again into another directory: eve.json must be byte-identical.
       fs::path again = out_dir / "rerun";

@@ -134,3 +134,33 @@ BOOST_AUTO_TEST_CASE(every_key_is_documented) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(config_reassembly)
+
+BOOST_AUTO_TEST_CASE(port_lists_and_policies) {
+  Config c;
+  apply_config_yaml("reassembly:\n  ports: [25, 2525]\n  overlap_policy: linux\n"
+                    "  depth_mib: 0\ndefrag:\n  policy: windows\n  timeout: 30\n",
+                    "x", c);
+  BOOST_TEST(c.reassembly_ports.size() == 2u);
+  BOOST_TEST(c.reassembly_ports[1] == 2525);
+  BOOST_TEST((c.tcp_reassembly.overlap_policy == TcpOverlapPolicy::kLinux));
+  BOOST_TEST(c.tcp_reassembly.depth == 0u);
+  BOOST_TEST((c.defrag.policy == FragPolicy::kWindows));
+  BOOST_TEST(c.defrag.timeout_us == 30'000'000);
+  apply_config_override("reassembly.ports=587,465", c);
+  BOOST_TEST(c.reassembly_ports.size() == 2u);
+  BOOST_TEST(c.reassembly_ports[0] == 587);
+}
+
+BOOST_AUTO_TEST_CASE(bad_port_and_policy_values_are_named) {
+  auto e = error_of("reassembly:\n  ports: [25, 70000]\n");
+  BOOST_TEST(contains(e, "'reassembly.ports'"));
+  BOOST_TEST(contains(e, "'70000'"));
+  auto p = error_of("reassembly:\n  overlap_policy: vms\n");
+  BOOST_TEST(contains(p, "'vms'"));
+  BOOST_TEST(contains(p, "one of first, last, bsd"));
+  BOOST_TEST(contains(error_of("reassembly:\n  ports: {a: 1}\n"), "list of ports"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
