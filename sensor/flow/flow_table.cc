@@ -52,12 +52,67 @@ FlowTable::FlowTable(const FlowTableConfig& cfg, EndCallback on_end)
   // Reserve address space for the cap once: slots never move, and untouched
   // pages cost no resident memory.
   slots_.reserve(cfg_.max_flows);
-  map_.reserve(std::min<uint32_t>(cfg_.max_flows, 65536));
+  buckets_.resize(1024);
   head_.fill(kNil);
   tail_.fill(kNil);
 }
 
 FlowTable::~FlowTable() { end_all(FlowEndReason::shutdown); }
+
+uint32_t FlowTable::find(const FlowKey& key, uint64_t h) const {
+  const size_t mask = buckets_.size() - 1;
+  const uint32_t tag = static_cast<uint32_t>(h >> 32);
+  for (size_t i = h & mask;; i = (i + 1) & mask) {
+    const Bucket& b = buckets_[i];
+    if (b.slot_plus1 == 0) return kNil;
+    if (b.tag == tag && slots_[b.slot_plus1 - 1].key == key) return b.slot_plus1 - 1;
+  }
+}
+
+void FlowTable::index_insert(uint64_t h, uint32_t slot) {
+  if ((active_ + 1) * 2 > buckets_.size()) index_grow();
+  const size_t mask = buckets_.size() - 1;
+  size_t i = h & mask;
+  while (buckets_[i].slot_plus1 != 0) i = (i + 1) & mask;
+  buckets_[i] = {slot + 1, static_cast<uint32_t>(h >> 32)};
+}
+
+void FlowTable::index_grow() {
+  std::vector<Bucket> old(buckets_.size() * 2);
+  old.swap(buckets_);
+  const size_t mask = buckets_.size() - 1;
+  for (const Bucket& b : old) {
+    if (b.slot_plus1 == 0) continue;
+    size_t i = flow_key_hash(slots_[b.slot_plus1 - 1].key) & mask;
+    while (buckets_[i].slot_plus1 != 0) i = (i + 1) & mask;
+    buckets_[i] = b;
+  }
+}
+
+void FlowTable::index_erase(const FlowKey& key) {
+  const uint64_t h = flow_key_hash(key);
+  const size_t mask = buckets_.size() - 1;
+  size_t i = h & mask;
+  const uint32_t tag = static_cast<uint32_t>(h >> 32);
+  for (;; i = (i + 1) & mask) {
+    const Bucket& b = buckets_[i];
+    if (b.slot_plus1 == 0) return;
+    if (b.tag == tag && slots_[b.slot_plus1 - 1].key == key) break;
+  }
+  // Backward-shift: pull later members of the probe run into the hole so that
+  // lookups never need tombstones.
+  size_t hole = i;
+  for (size_t j = (i + 1) & mask; buckets_[j].slot_plus1 != 0; j = (j + 1) & mask) {
+    size_t home = flow_key_hash(slots_[buckets_[j].slot_plus1 - 1].key) & mask;
+    // Move j into the hole unless its home lies cyclically in (hole, j].
+    bool home_in_range = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
+    if (!home_in_range) {
+      buckets_[hole] = buckets_[j];
+      hole = j;
+    }
+  }
+  buckets_[hole] = Bucket{};
+}
 
 TimeoutClass FlowTable::class_of(const Flow& f) const {
   switch (f.proto) {
@@ -117,14 +172,15 @@ void FlowTable::end_flow(uint32_t idx, FlowEndReason reason) {
   lru_unlink(idx);
   counters_.ended[static_cast<size_t>(reason)]++;
   if (on_end_) on_end_(f, reason);
-  map_.erase(f.key);
+  index_erase(f.key);
+  --active_;
   f = Flow{};           // releases app state (unique_ptr) and resets the slot
   free_.push_back(idx);
-  counters_.active = map_.size();
+  counters_.active = active_;
 }
 
 Flow& FlowTable::create(const FlowKey& key, const DecodedPacket& p, bool src_is_lo) {
-  if (map_.size() >= cfg_.max_flows) {
+  if (active_ >= cfg_.max_flows) {
     uint32_t victim = oldest_slot();
     if (victim != kNil) end_flow(victim, FlowEndReason::evicted);
   }
@@ -177,8 +233,9 @@ Flow& FlowTable::create(const FlowKey& key, const DecodedPacket& p, bool src_is_
     default: counters_.other++; break;
   }
   counters_.created++;
-  map_.emplace(key, idx);
-  counters_.active = map_.size();
+  index_insert(flow_key_hash(key), idx);
+  ++active_;
+  counters_.active = active_;
   if (counters_.active > counters_.max_active) counters_.max_active = counters_.active;
   f.tclass = class_of(f);
   f.lru_prev = f.lru_next = kNil;
@@ -227,13 +284,11 @@ void FlowTable::update_tcp(Flow& f, const DecodedPacket& p, bool to_server) {
 Flow& FlowTable::track(const DecodedPacket& p, bool* to_server) {
   bool src_is_lo = false;
   FlowKey key = FlowKey::from_packet(p, &src_is_lo);
-  uint32_t idx;
-  auto it = map_.find(key);
-  if (it == map_.end()) {
+  uint32_t idx = find(key, flow_key_hash(key));
+  if (idx == kNil) {
     Flow& nf = create(key, p, src_is_lo);
     idx = static_cast<uint32_t>(&nf - slots_.data());
   } else {
-    idx = it->second;
     // A flow idle past its timeout is over even if expiry has not run yet: the
     // packet starts a new flow rather than reviving the old one.
     Flow& old = slots_[idx];
@@ -261,10 +316,14 @@ Flow& FlowTable::track(const DecodedPacket& p, bool* to_server) {
   if (p.ts_us > f.last_ts_us) f.last_ts_us = p.ts_us;
   if (f.proto == 6 && !p.frag.is_fragment) update_tcp(f, p, ts);
 
-  // Move to the tail of its (possibly new) class list.
-  lru_unlink(idx);
-  f.tclass = class_of(f);
-  lru_append(idx);
+  // Move to the tail of its (possibly new) class list; a flow that is already
+  // the tail of its unchanged class (back-to-back packets) stays put.
+  const TimeoutClass c = class_of(f);
+  if (c != f.tclass || tail_[static_cast<size_t>(c)] != idx) {
+    lru_unlink(idx);
+    f.tclass = c;
+    lru_append(idx);
+  }
   return f;
 }
 

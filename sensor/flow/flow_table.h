@@ -6,7 +6,6 @@
 #include <array>
 #include <cstdint>
 #include <functional>
-#include <unordered_map>
 #include <vector>
 
 #include "sensor/flow/flow.h"
@@ -59,7 +58,7 @@ class FlowTable {
   // Ends every flow (capture finished).
   void end_all(FlowEndReason reason = FlowEndReason::shutdown);
 
-  size_t active() const { return map_.size(); }
+  size_t active() const { return active_; }
   const FlowCounters& counters() const { return counters_; }
 
  private:
@@ -72,9 +71,22 @@ class FlowTable {
   void end_flow(uint32_t idx, FlowEndReason reason);
   uint32_t oldest_slot() const;
 
+  // Open-addressing index from key hash to slot (linear probing, backward-shift
+  // deletion). One 8-byte entry per bucket, no allocation per flow; it doubles
+  // while under half the cap, so memory follows concurrent flows.
+  struct Bucket {
+    uint32_t slot_plus1 = 0;   // 0 = empty
+    uint32_t tag = 0;          // high hash bits, to skip most key compares
+  };
+  uint32_t find(const FlowKey& key, uint64_t h) const;
+  void index_insert(uint64_t h, uint32_t slot);
+  void index_erase(const FlowKey& key);
+  void index_grow();
+
   FlowTableConfig cfg_;
   EndCallback on_end_;
-  std::unordered_map<FlowKey, uint32_t, FlowKeyHasher> map_;
+  std::vector<Bucket> buckets_;
+  size_t active_ = 0;
   std::vector<Flow> slots_;
   std::vector<uint32_t> free_;
   std::array<uint32_t, static_cast<size_t>(TimeoutClass::kCount)> head_{};

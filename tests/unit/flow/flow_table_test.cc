@@ -288,3 +288,34 @@ BOOST_AUTO_TEST_CASE(syn_on_closed_connection_starts_a_new_flow) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(flow_table_index)
+
+// The open-addressing index under growth and backward-shift deletion: every
+// live flow stays reachable, ended ones are gone, for thousands of flows.
+BOOST_AUTO_TEST_CASE(index_survives_growth_and_deletion) {
+  Ended e;
+  FlowTableConfig cfg;
+  cfg.max_flows = 100000;
+  cfg.timeout_us[static_cast<size_t>(TimeoutClass::kTcpNew)] = 10'000'000;
+  FlowTable t(cfg, e.cb());
+  bool ts;
+  auto host = [](int i) { return v4(10, static_cast<uint8_t>(i >> 16), static_cast<uint8_t>(i >> 8),
+                                    static_cast<uint8_t>(i)); };
+  const int n = 20000;
+  // Even flows at time 0, then odd flows at time 8 s (packet time never goes back).
+  for (int i = 0; i < n; i += 2) t.track(tcp(host(i), 1000, kS, 25, kSyn, 0), &ts);
+  for (int i = 1; i < n; i += 2) t.track(tcp(host(i), 1000, kS, 25, kSyn, 8), &ts);
+  BOOST_TEST(t.active() == static_cast<size_t>(n));
+  t.expire(10'000'001);   // ends the even ones
+  BOOST_TEST(t.active() == static_cast<size_t>(n / 2));
+  BOOST_TEST(e.flows.size() == static_cast<size_t>(n / 2));
+  for (int i = 0; i < n; ++i) {
+    Flow& f = t.track(tcp(host(i), 1000, kS, 25, kSyn, 9), &ts);
+    // Odd flows are found again (second packet); even ones start afresh.
+    BOOST_TEST_REQUIRE(f.pkts_toserver == ((i % 2) ? 2u : 1u), "flow " << i);
+  }
+  BOOST_TEST(t.active() == static_cast<size_t>(n));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
