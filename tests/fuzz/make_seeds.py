@@ -31,8 +31,25 @@ def frames(path):
 def main():
     src, dst = sys.argv[1], sys.argv[2]
     dec, path = os.path.join(dst, "decode"), os.path.join(dst, "packet_path")
-    os.makedirs(dec, exist_ok=True)
-    os.makedirs(path, exist_ok=True)
+    smtp = os.path.join(dst, "smtp")
+    for d in (dec, path, smtp):
+        os.makedirs(d, exist_ok=True)
+    # SMTP seeds: the payload bytes of the SMTP capture, in capture order.
+    # Encoded as the harness reads it: op byte = ((len-1) << 3) | dir, then len bytes.
+    link, fs = frames(os.path.join(src, "smtp-2525.pcap"))
+    ops = b""
+    for f in fs:
+        ip = f[14:]
+        ihl = (ip[0] & 15) * 4
+        tcp = ip[ihl:]
+        off = (tcp[12] >> 4) * 4
+        data = tcp[off:]
+        direction = 0 if struct.unpack(">H", tcp[2:4])[0] == 2525 else 1
+        for i in range(0, len(data), 32):
+            chunk = data[i:i + 32]
+            ops += bytes([((len(chunk) - 1) << 3) | direction]) + chunk
+    with open(os.path.join(smtp, "session"), "wb") as o:
+        o.write(ops)
     n = 0
     for name in sorted(os.listdir(src)):
         if not name.endswith(".pcap"):
