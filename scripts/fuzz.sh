@@ -12,7 +12,7 @@ if [[ ! -f "$B/CMakeCache.txt" ]]; then
   CC=clang CXX=clang++ cmake -S "$ROOT" -B "$B" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DWW_FUZZ=ON -DWW_TESTS=ON >/dev/null
 fi
-HARNESSES=(fuzz_decode fuzz_packet_path fuzz_smtp)
+HARNESSES=(fuzz_decode fuzz_packet_path fuzz_smtp fuzz_mime)
 cmake --build "$B" -j"$(nproc)" --target "${HARNESSES[@]}"
 /usr/bin/python3 tests/fuzz/make_seeds.py pcaps "$B/seeds"
 mkdir -p "$B/crashes"

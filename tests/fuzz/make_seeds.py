@@ -32,7 +32,8 @@ def main():
     src, dst = sys.argv[1], sys.argv[2]
     dec, path = os.path.join(dst, "decode"), os.path.join(dst, "packet_path")
     smtp = os.path.join(dst, "smtp")
-    for d in (dec, path, smtp):
+    mime = os.path.join(dst, "mime")
+    for d in (dec, path, smtp, mime):
         os.makedirs(d, exist_ok=True)
     # SMTP seeds: the payload bytes of the SMTP capture, in capture order.
     # Encoded as the harness reads it: op byte = ((len-1) << 3) | dir, then len bytes.
@@ -50,6 +51,16 @@ def main():
             ops += bytes([((len(chunk) - 1) << 3) | direction]) + chunk
     with open(os.path.join(smtp, "session"), "wb") as o:
         o.write(ops)
+    # MIME seed: two limit bytes, then a small multipart message with a base64 file.
+    msg = (b"From: a@example.com\r\nSubject: =?UTF-8?B?aGk=?=\r\nMIME-Version: 1.0\r\n"
+           b"Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\npre\r\n--b1\r\n"
+           b"Content-Type: text/plain\r\n\r\nhello\r\n--b1\r\n"
+           b"Content-Type: application/octet-stream; name=\"a.exe\"\r\n"
+           b"Content-Transfer-Encoding: base64\r\n"
+           b"Content-Disposition: attachment; filename*0*=utf-8''a%20b; filename*1=.zip\r\n\r\n"
+           b"TVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAA\r\n--b1--\r\n")
+    with open(os.path.join(mime, "multipart"), "wb") as o:
+        o.write(b"\x00\x00" + msg)
     n = 0
     for name in sorted(os.listdir(src)):
         if not name.endswith(".pcap"):
