@@ -163,8 +163,8 @@ const std::vector<KeySpec>& specs() {
                "their bytes (SMTP)",
                [](Config& c, bool v) { c.reassembly_enabled = v; }),
       port_list_key("reassembly.ports", "[25, 465, 587, 2525]",
-                    "server ports whose TCP flows are reassembled (SMTP on other ports is "
-                    "found by nDPI once the SMTP parser lands)",
+                    "server ports whose TCP flows are always reassembled; other TCP flows are "
+                    "reassembled while nDPI identifies them and kept if it says SMTP",
                     [](Config& c, std::vector<uint16_t> v) { c.reassembly_ports = std::move(v); }),
       bool_key("reassembly.all_tcp", "false", "reassemble every TCP flow (testing, debugging)",
                [](Config& c, bool v) { c.reassembly_all_tcp = v; }),

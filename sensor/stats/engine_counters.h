@@ -24,6 +24,9 @@ struct WorkerCounters {
   ReassemblyCounters reassembly;
   uint64_t reassembly_memory_high_water = 0;   // bytes, max over workers
   uint64_t reassembly_memcap_hits = 0;
+  uint64_t reassembly_flows_port = 0;       // flows reassembled because of their server port
+  uint64_t reassembly_flows_ndpi = 0;       // flows kept because nDPI called them SMTP
+  uint64_t reassembly_flows_released = 0;   // speculative reassembly dropped: not SMTP
   DefragCounters defrag;
   std::map<std::string, uint64_t> app_proto_flows;   // ended flows by identified protocol
   void merge(const WorkerCounters& o);

@@ -13,6 +13,9 @@ void WorkerCounters::merge(const WorkerCounters& o) {
   reassembly.merge(o.reassembly);
   reassembly_memory_high_water = std::max(reassembly_memory_high_water, o.reassembly_memory_high_water);
   reassembly_memcap_hits += o.reassembly_memcap_hits;
+  reassembly_flows_port += o.reassembly_flows_port;
+  reassembly_flows_ndpi += o.reassembly_flows_ndpi;
+  reassembly_flows_released += o.reassembly_flows_released;
   defrag.merge(o.defrag);
   for (const auto& [k, v] : o.app_proto_flows) app_proto_flows[k] += v;
 }
@@ -101,6 +104,9 @@ Json build_stats_record(int64_t ts_us, int64_t uptime_s, uint32_t workers,
   w.reassembly.for_each([&](const char* name, uint64_t v, const char*) { put(tcp, name, v); });
   tcp["memory_high_water"] = w.reassembly_memory_high_water;
   tcp["memcap_hits"] = w.reassembly_memcap_hits;
+  tcp["flows_by_port"] = w.reassembly_flows_port;
+  tcp["flows_by_ndpi"] = w.reassembly_flows_ndpi;
+  tcp["flows_released"] = w.reassembly_flows_released;
   s["reassembly"] = std::move(tcp);
   Json df = Json::object();
   w.defrag.for_each([&](const char* name, uint64_t v, const char*) { put(df, name, v); });

@@ -29,6 +29,9 @@ class TcpStreamApp : public FlowApp, public StreamSink {
                bool hash_streams);
   ~TcpStreamApp() override;
 
+  // Attached only until nDPI decides whether the flow is one we need.
+  bool speculative = false;
+
   TcpReassembler& reassembler() { return reasm_; }
   const TcpReassembler& reassembler() const { return reasm_; }
   const DirectionFacts& facts(Direction d) const { return dirs_[index_of(d)]; }

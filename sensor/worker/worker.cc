@@ -74,11 +74,31 @@ void Worker::handle_ip(DecodedPacket& p) {
     f.icmp_type = p.icmp_type;
     f.icmp_code = p.icmp_code;
   }
+  if (first && f.proto == 6 && reasm_mem_) {
+    // A flow on a reassembled port is reassembled for good. Any other TCP flow is
+    // reassembled speculatively while nDPI looks at it, so that SMTP on any port
+    // (2525, 3127, ...) keeps its first bytes; it is released once nDPI decides
+    // it is something else.
+    const bool by_port = wants_reassembly(f);
+    if (by_port || (ndpi_ && !f.app_done)) {
+      auto app = std::make_unique<TcpStreamApp>(cfg_.tcp_reassembly, *reasm_mem_, reasm_counters_,
+                                                cfg_.reassembly_stream_hashes);
+      app->speculative = !by_port;
+      if (by_port) reasm_flows_port_++;
+      f.app = std::move(app);
+    }
+  }
   if (ndpi_ && !f.app_done && (f.proto == 6 || f.proto == 17)) ndpi_->process(f, p);
   if (f.proto != 6) return;
-  if (first && wants_reassembly(f)) {
-    f.app = std::make_unique<TcpStreamApp>(cfg_.tcp_reassembly, *reasm_mem_, reasm_counters_,
-                                           cfg_.reassembly_stream_hashes);
+  if (auto* app = dynamic_cast<TcpStreamApp*>(f.app.get()); app && app->speculative && f.app_done) {
+    if (f.app_proto_name() == "smtp") {
+      app->speculative = false;
+      reasm_flows_ndpi_++;
+    } else {
+      app->reassembler().release();
+      f.app.reset();
+      reasm_flows_released_++;
+    }
   }
   if (auto* app = dynamic_cast<TcpStreamApp*>(f.app.get())) {
     const Direction dir = to_server ? Direction::to_server : Direction::to_client;
@@ -147,6 +167,9 @@ void Worker::publish() {
   published_.flow = flows_.counters();
   if (ndpi_) published_.ndpi = ndpi_->counters();
   published_.reassembly = reasm_counters_;
+  published_.reassembly_flows_port = reasm_flows_port_;
+  published_.reassembly_flows_ndpi = reasm_flows_ndpi_;
+  published_.reassembly_flows_released = reasm_flows_released_;
   if (reasm_mem_) {
     published_.reassembly_memory_high_water = reasm_mem_->high_water();
     published_.reassembly_memcap_hits = reasm_mem_->hits();
@@ -162,6 +185,17 @@ WorkerCounters Worker::snapshot() const {
 
 void Worker::on_flow_end(Flow& f, FlowEndReason reason) {
   if (ndpi_) ndpi_->release(f);
+  if (auto* app = dynamic_cast<TcpStreamApp*>(f.app.get()); app && app->speculative) {
+    // nDPI decided only now, at the end (giving up): keep the streams of SMTP.
+    if (f.app_proto_name() == "smtp") {
+      app->speculative = false;
+      reasm_flows_ndpi_++;
+    } else {
+      app->reassembler().release();
+      f.app.reset();
+      reasm_flows_released_++;
+    }
+  }
   if (auto* app = dynamic_cast<TcpStreamApp*>(f.app.get())) {
     // Evicted flows are released without flushing: the table needs the room now,
     // and what was buffered behind holes is counted, not delivered.

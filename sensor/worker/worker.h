@@ -64,6 +64,9 @@ class Worker {
   std::vector<uint8_t> defrag_buf_;
   DecodedPacket defrag_pkt_;
   std::array<bool, 65536> reasm_port_{};
+  uint64_t reasm_flows_port_ = 0;
+  uint64_t reasm_flows_ndpi_ = 0;
+  uint64_t reasm_flows_released_ = 0;
 
   mutable std::mutex pub_mu_;
   WorkerCounters published_;
