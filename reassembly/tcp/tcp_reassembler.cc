@@ -147,6 +147,14 @@ void TcpReassembler::handle_ack(Direction dir, const TcpInfo& tcp) {
     ++counters_->acks_out_of_window;
     return;
   }
+  // An ACK one past everything seen, from a side that is closing, acknowledges
+  // the peer's FIN (a sequence number, not a byte) that the capture missed: it
+  // is not a 1-byte gap. Typical of one-sided captures.
+  if (ack == static_cast<int64_t>(r.next()) + 1 && r.info().buffered_bytes == 0 &&
+      ((tcp.flags & tcp_flag::kFin) || half(dir).info().fin_seen)) {
+    ++counters_->acks_of_unseen_fin;
+    return;
+  }
   auto e = env();
   r.ack_to(e, static_cast<uint64_t>(ack));
 }

@@ -51,6 +51,8 @@ const char* tcp_anomaly_description(TcpAnomaly a);
   X(out_of_window, sum, "segments starting far beyond the receive window (ignored)")               \
   X(acks_out_of_window, sum,                                                                       \
     "acknowledgements beyond anything the sender can have sent (ignored)")                         \
+  X(acks_of_unseen_fin, sum,                                                                       \
+    "ACKs one past the data from a closing side: the peer's FIN the capture missed, not a gap")    \
   X(data_before_start, sum, "segments wholly before the stream's first sequence number (ignored)") \
   X(data_after_fin, sum, "bytes at or beyond the FIN sequence number (ignored)")                   \
   X(packets_after_close, sum, "packets after a RST or finish() (ignored)")                         \

@@ -11,6 +11,7 @@
 #include "tools/gen/scenario.h"
 #include "tools/gen/scenario_mixed.h"
 #include "tools/gen/scenario_smtp.h"
+#include "tools/gen/scenario_tcp_abuse.h"
 
 namespace {
 
@@ -142,6 +143,17 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(size_t{1}, size_t{10000}));
 
+  CommonArgs abuse_args;
+  ww::gen::TcpAbuseConfig abuse;
+  auto* t = app.add_subcommand(
+      "tcp-abuse", "TCP reassembly edge cases with expected stream hashes in the manifest");
+  add_common(t, abuse_args);
+  t->add_option("--flows-per-case", abuse.flows_per_case, "conversations per case")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{1}, uint64_t{10000}));
+  t->add_option("--case", abuse.cases, "only this case (repeatable)")
+      ->check(CLI::IsMember(ww::gen::tcp_abuse_case_names()));
+
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -169,6 +181,14 @@ int main(int argc, char** argv) {
       }
       ww::gen::SmtpScenario scenario(to_options(smtp_args), smtp);
       return generate(scenario, smtp_args.out);
+    }
+    if (*t) {
+      if (abuse_args.vlan) {
+        std::fprintf(stderr, "wwgen: tcp-abuse does not support --vlan\n");
+        return 2;
+      }
+      ww::gen::TcpAbuseScenario scenario(to_options(abuse_args), abuse);
+      return generate(scenario, abuse_args.out);
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "wwgen: %s\n", e.what());
