@@ -19,7 +19,7 @@ std::string format_eve_timestamp(int64_t ts_us) {
   // Records come in bursts from the same second: keep the formatted
   // "YYYY-MM-DDTHH:MM:SS" of the last second seen by this thread.
   thread_local int64_t cached_secs = -1;
-  thread_local char cached[32];
+  thread_local char cached[80];   // fits any int fields, so snprintf never truncates
   if (secs != cached_secs) {
     time_t t = static_cast<time_t>(secs);
     struct tm tm;
@@ -28,7 +28,7 @@ std::string format_eve_timestamp(int64_t ts_us) {
                   tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
     cached_secs = secs;
   }
-  char out[48];
+  char out[112];
   int n = std::snprintf(out, sizeof out, "%s.%06d+0000", cached, static_cast<int>(usec));
   return std::string(out, static_cast<size_t>(n));
 }

@@ -154,7 +154,13 @@ int main(int argc, char** argv) {
   t->add_option("--case", abuse.cases, "only this case (repeatable)")
       ->check(CLI::IsMember(ww::gen::tcp_abuse_case_names()));
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version exit 0; every bad argument exits 2, as NOTES.md says.
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
 
   try {
     if (*m) {
