@@ -36,6 +36,18 @@ struct CaptureStats {
   bool live = false;
 };
 
+// libpcap's kernel counters are 32-bit on Linux and wrap on a busy span port.
+// Folds a new 32-bit reading into a 64-bit total, assuming at most one wrap
+// between readings (stats are read at least every stats.interval).
+struct WrappingCounter {
+  uint64_t total = 0;
+  uint32_t last = 0;
+  void update(uint32_t now) {
+    total += static_cast<uint32_t>(now - last);
+    last = now;
+  }
+};
+
 class PacketSource {
  public:
   virtual ~PacketSource() = default;

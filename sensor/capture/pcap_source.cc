@@ -233,9 +233,12 @@ size_t PcapLiveSource::next_burst(size_t max, PacketHandler& h) {
 CaptureStats PcapLiveSource::stats() {
   struct pcap_stat ps {};
   if (p_ && pcap_stats(p_, &ps) == 0) {
-    stats_.kernel_packets = ps.ps_recv;
-    stats_.kernel_drops = ps.ps_drop;
-    stats_.kernel_ifdrops = ps.ps_ifdrop;
+    recv_.update(ps.ps_recv);
+    drop_.update(ps.ps_drop);
+    ifdrop_.update(ps.ps_ifdrop);
+    stats_.kernel_packets = recv_.total;
+    stats_.kernel_drops = drop_.total;
+    stats_.kernel_ifdrops = ifdrop_.total;
   }
   return stats_;
 }

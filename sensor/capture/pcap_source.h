@@ -69,6 +69,7 @@ class PcapLiveSource : public PacketSource {
   std::string name_;
   bool stopped_ = false;
   CaptureStats stats_;
+  WrappingCounter recv_, drop_, ifdrop_;
 };
 
 }  // namespace ww
