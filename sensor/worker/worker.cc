@@ -90,17 +90,20 @@ void Worker::handle_ip(DecodedPacket& p) {
   }
   if (ndpi_ && !f.app_done && (f.proto == 6 || f.proto == 17)) ndpi_->process(f, p);
   if (f.proto != 6) return;
-  if (auto* app = dynamic_cast<TcpStreamApp*>(f.app.get()); app && app->speculative && f.app_done) {
+  // One type check per packet (it was two).
+  auto* app = dynamic_cast<TcpStreamApp*>(f.app.get());
+  if (app && app->speculative && f.app_done) {
     if (f.app_proto_name() == "smtp") {
       app->speculative = false;
       reasm_flows_ndpi_++;
     } else {
       app->reassembler().release();
       f.app.reset();
+      app = nullptr;
       reasm_flows_released_++;
     }
   }
-  if (auto* app = dynamic_cast<TcpStreamApp*>(f.app.get())) {
+  if (app) {
     const Direction dir = to_server ? Direction::to_server : Direction::to_client;
     app->reassembler().on_packet(dir, p);
     if (uint32_t bits = app->take_new_anomalies(dir)) {
