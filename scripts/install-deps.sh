@@ -12,6 +12,7 @@ BUILD_PKGS=(
 )
 TEST_PKGS=(
   tshark tcpdump tcpreplay iproute2 clamav-testfiles python3-scapy tcpflow
+  swaks postfix python3-aiosmtpd rsyslog clamav-daemon chromium
 )
 
 want=("${BUILD_PKGS[@]}")
@@ -37,5 +38,7 @@ if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 # tshark asks whether non-root users may capture; answer no without a prompt.
 echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
+# postfix: install without configuring a mail system; tests write their own main.cf.
+echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
 $SUDO apt-get update -o DPkg::Lock::Timeout=300 -qq
 $SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=300 --no-install-recommends "${missing[@]}"

@@ -217,6 +217,88 @@ const std::vector<KeySpec>& specs() {
       choice_key("defrag.policy", {"first", "last", "bsd", "linux", "windows", "solaris"}, "bsd",
                  "which bytes win when fragments overlap with different data",
                  [](Config& c, const std::string& v) { return parse_frag_policy(v, c.defrag.policy); }),
+      // SMTP
+      bool_key("app_layer.smtp.enabled", "true",
+               "parse SMTP sessions, MIME messages and attachments",
+               [](Config& c, bool v) { c.smtp_enabled = v; }),
+      port_list_key("app_layer.smtp.ports", "[25, 587, 2525]",
+                    "server ports parsed as SMTP from the first packet (they must also be in "
+                    "reassembly.ports); nDPI finds SMTP on any other port",
+                    [](Config& c, std::vector<uint16_t> v) { c.smtp_ports = std::move(v); }),
+      uint_key("smtp.max_line_length", 64, 1u << 20, "4096",
+               "longest SMTP command or reply line parsed whole; longer lines are cut (anomaly line_too_long)",
+               [](Config& c, uint64_t v) { c.smtp.max_line_length = static_cast<uint32_t>(v); }),
+      uint_key("smtp.max_body_line_length", 64, 1u << 20, "1000",
+               "body line length above which line_too_long is flagged (the line is still delivered)",
+               [](Config& c, uint64_t v) { c.smtp.max_body_line_length = static_cast<uint32_t>(v); }),
+      uint_key("smtp.max_pending_commands", 1, 65536, "128",
+               "pipelined commands awaiting a reply; more are not matched (anomaly pipelining_overflow)",
+               [](Config& c, uint64_t v) { c.smtp.max_pending_commands = static_cast<uint32_t>(v); }),
+      uint_key("smtp.max_held_bytes", 512, 1u << 24, "16384",
+               "client bytes held while waiting for the answer to DATA/STARTTLS/AUTH",
+               [](Config& c, uint64_t v) { c.smtp.max_held_bytes = static_cast<uint32_t>(v); }),
+      uint_key("smtp.max_recipients", 1, 100000, "100",
+               "recipients reported per transaction; more are counted (recipients_not_reported)",
+               [](Config& c, uint64_t v) { c.smtp.max_recipients = static_cast<uint32_t>(v); }),
+      uint_key("smtp.max_transactions", 1, 1000000, "100",
+               "transactions reported per session; later ones are parsed but not reported",
+               [](Config& c, uint64_t v) { c.smtp.max_transactions = static_cast<uint32_t>(v); }),
+      uint_key("smtp.max_address_length", 16, 65536, "256",
+               "stored length of HELO names and MAIL/RCPT addresses; longer ones are cut and flagged",
+               [](Config& c, uint64_t v) {
+                 c.smtp.max_address_length = static_cast<uint32_t>(v);
+                 c.smtp.max_helo_length = static_cast<uint32_t>(v);
+               }),
+      // MIME
+      uint_key("mime.max_header_line_bytes", 256, 1u << 24, "16384",
+               "one unfolded header field; longer ones are cut (anomaly header_too_long)",
+               [](Config& c, uint64_t v) { c.mime.max_header_line_bytes = static_cast<uint32_t>(v); }),
+      uint_key("mime.max_header_block_bytes", 1024, 1u << 26, "65536",
+               "one header block; fields beyond are skipped (header_blocks_truncated)",
+               [](Config& c, uint64_t v) { c.mime.max_header_block_bytes = static_cast<uint32_t>(v); }),
+      uint_key("mime.max_depth", 1, 1000, "20",
+               "nesting depth of parts; a deeper container is one opaque file (anomaly depth_exceeded)",
+               [](Config& c, uint64_t v) { c.mime.max_depth = static_cast<uint32_t>(v); }),
+      uint_key("mime.max_parts", 1, 1000000, "1000",
+               "parts per message; the rest is one opaque file (anomaly parts_exceeded)",
+               [](Config& c, uint64_t v) { c.mime.max_parts = static_cast<uint32_t>(v); }),
+      uint_key("mime.max_boundary_bytes", 70, 65536, "254",
+               "boundary length; a longer one makes its multipart one opaque file",
+               [](Config& c, uint64_t v) { c.mime.max_boundary_bytes = static_cast<uint32_t>(v); }),
+      uint_key("mime.max_file_name_bytes", 16, 65536, "255",
+               "file name bytes kept (UTF-8, cut at a character boundary; filename_truncated)",
+               [](Config& c, uint64_t v) { c.mime.max_file_name_bytes = static_cast<uint32_t>(v); }),
+      uint_key("mime.max_part_mib", 0, 1u << 20, "64",
+               "decoded MiB per part; the rest is dropped and the file is TRUNCATED (0 = no limit)",
+               [](Config& c, uint64_t v) { c.mime.max_part_bytes = v * kMiB; }),
+      bool_key("mime.extract_uuencode", "true", "extract uuencoded blocks in text bodies as files",
+               [](Config& c, bool v) { c.mime.extract_uuencode = v; }),
+      // files
+      bool_key("files.md5", "true", "compute md5 of every file (sha256 is always computed)",
+               [](Config& c, bool v) { c.files.md5 = v; }),
+      bool_key("files.sha1", "true", "compute sha1 of every file",
+               [](Config& c, bool v) { c.files.sha1 = v; }),
+      uint_key("files.scan_keep_mib", 0, 4096, "32",
+               "leading MiB of each file kept in memory for the scanner; a longer file is hashed "
+               "whole but scanned only so far (files.scan_cut, fileinfo.scan_bytes)",
+               [](Config& c, uint64_t v) { c.files.scan_keep_bytes = v * kMiB; }),
+      uint_key("files.magic_bytes", 64, 1u << 20, "8192", "leading bytes libmagic sniffs",
+               [](Config& c, uint64_t v) { c.files.magic_bytes = static_cast<uint32_t>(v); }),
+      uint_key("files.max_files_per_message", 1, 100000, "256",
+               "files reported per message; later parts are decoded but not reported",
+               [](Config& c, uint64_t v) { c.files.max_files_per_message = static_cast<uint32_t>(v); }),
+      choice_key("filestore.mode", {"none", "all", "alerted"}, "none",
+                 "write files under their sha256: none, every file, or only files with an alert",
+                 [](Config& c, const std::string& v) { return parse_filestore_mode(v, c.files.store_mode); }),
+      string_key("filestore.dir", "\"\"", "filestore directory; empty = <log_dir>/filestore",
+                 [](Config& c, std::string v) { c.files.store_dir = std::move(v); }),
+      uint_key("filestore.max_file_mib", 1, 1u << 20, "64", "larger files are not stored",
+               [](Config& c, uint64_t v) { c.files.store_max_file_bytes = v * kMiB; }),
+      uint_key("filestore.quota_mib", 1, 1ull << 32, "1024",
+               "bytes the store may hold (what it held at start included); past it nothing new is stored",
+               [](Config& c, uint64_t v) { c.files.store_quota_bytes = v * kMiB; }),
+      bool_key("filestore.eml", "false", "also store each complete message as <sha256>.eml",
+               [](Config& c, bool v) { c.files.store_eml = v; }),
       // outputs
       string_key("outputs.log_dir", "\"\"", "directory for eve.json (-l); empty = stdout",
                  [](Config& c, std::string v) { c.log_dir = std::move(v); }),
@@ -345,6 +427,8 @@ void apply_config_override(const std::string& assignment, Config& cfg) {
 }
 
 void validate_config(const Config& cfg) {
+  if (std::string e = validate(cfg.smtp); !e.empty()) throw ConfigError("smtp: " + e);
+  if (std::string e = validate(cfg.mime); !e.empty()) throw ConfigError("mime: " + e);
   if (!cfg.read_paths.empty() && !cfg.interface.empty()) {
     throw ConfigError("choose one capture source: -r FILE or -i INTERFACE, not both");
   }

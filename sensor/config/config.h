@@ -8,7 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "reassembly/files/file_config.h"
 #include "reassembly/ip/defragmenter.h"
+#include "reassembly/mime/mime_config.h"
+#include "reassembly/smtp/smtp_config.h"
 #include "reassembly/tcp/tcp_reassembly_config.h"
 
 namespace ww {
@@ -55,6 +58,13 @@ struct Config {
   // IP defragmentation
   bool defrag_enabled = true;                              // defrag.enabled
   DefragConfig defrag;
+
+  // SMTP, MIME and files
+  bool smtp_enabled = true;                                // app_layer.smtp.enabled
+  std::vector<uint16_t> smtp_ports{25, 587, 2525};         // app_layer.smtp.ports
+  SmtpConfig smtp;
+  MimeConfig mime;
+  FileConfig files;
 
   // outputs
   std::string log_dir;                   // -l / outputs.log_dir ("" = stdout only)

@@ -13,12 +13,12 @@ constexpr size_t kBatchArenaBytes = 1 << 20;   // a batch holds at most 1 MiB of
 constexpr size_t kBatchesPerLane = 8;          // bounded: the reader waits when all are in use
 }  // namespace
 
-Engine::Engine(const Config& cfg, OutputHub& out) : cfg_(cfg), out_(out) {
+Engine::Engine(const Config& cfg, OutputHub& out) : cfg_(cfg), out_(out), services_(cfg) {
   uint32_t n = cfg.workers ? cfg.workers : std::max(1u, std::thread::hardware_concurrency());
   inline_ = (n == 1);
   for (uint32_t i = 0; i < n; ++i) {
     auto lane = std::make_unique<Lane>();
-    lane->worker = std::make_unique<Worker>(cfg, out, i);
+    lane->worker = std::make_unique<Worker>(cfg, out, i, services_);
     workers_.push_back(lane->worker.get());
     if (!inline_) {
       for (size_t b = 0; b < kBatchesPerLane; ++b) {

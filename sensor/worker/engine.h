@@ -74,6 +74,7 @@ class Engine : public PacketHandler {
 
   const Config& cfg_;
   OutputHub& out_;
+  EngineServices services_;  // before the lanes: workers refer to it
   std::vector<std::unique_ptr<Lane>> lanes_;
   std::vector<Worker*> workers_;
   bool inline_ = true;

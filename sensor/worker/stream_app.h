@@ -7,7 +7,9 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "reassembly/tcp/tcp_reassembler.h"
 #include "sensor/flow/flow.h"
@@ -29,8 +31,18 @@ class TcpStreamApp : public FlowApp, public StreamSink {
                bool hash_streams);
   ~TcpStreamApp() override;
 
-  // Attached only until nDPI decides whether the flow is one we need.
+  // Attached only until nDPI decides whether the flow is one we need. While
+  // speculative, delivered bytes are also kept (up to kReplayMax) so that an
+  // application attached at the decision sees the stream from its start.
   bool speculative = false;
+  static constexpr size_t kReplayMax = 64 * 1024;
+
+  // The application layer (SMTP) the streams are forwarded to. Attaching replays
+  // what was kept while speculative; bytes beyond kReplayMax arrive as a gap.
+  void attach(std::unique_ptr<StreamSink> upper);
+  StreamSink* upper() const { return upper_.get(); }
+  // Drops the replay buffer (the flow is not one we need).
+  void drop_replay();
 
   TcpReassembler& reassembler() { return reasm_; }
   const TcpReassembler& reassembler() const { return reasm_; }
@@ -51,6 +63,11 @@ class TcpStreamApp : public FlowApp, public StreamSink {
 
  private:
   std::array<DirectionFacts, 2> dirs_;
+  std::unique_ptr<StreamSink> upper_;
+  // Replay buffer: records of [direction byte][u32 length][bytes] or [dir|0x80][u64 gap].
+  std::vector<uint8_t> replay_;
+  std::array<uint64_t, 2> replay_dropped_{};
+  std::array<bool, 2> replay_ended_{};
   std::array<uint32_t, 2> anomaly_bits_{};
   std::array<uint32_t, 2> new_bits_{};
   TcpReassembler reasm_;   // last: it refers to *this as its sink

@@ -18,15 +18,22 @@ FlowTableConfig flow_table_config(const Config& cfg) {
   return f;
 }
 
-Worker::Worker(const Config& cfg, OutputHub& out, uint32_t id)
+Worker::Worker(const Config& cfg, OutputHub& out, uint32_t id, EngineServices& services)
     : cfg_(cfg),
       out_(out),
       id_(id),
+      services_(services),
       flows_(flow_table_config(cfg), [this](Flow& f, FlowEndReason r) { on_flow_end(f, r); }) {
   if (cfg.ndpi_enabled) ndpi_ = std::make_unique<NdpiDetector>(cfg.ndpi_max_packets);
   if (cfg.reassembly_enabled) {
     reasm_mem_ = std::make_unique<ReassemblyMemory>(cfg.tcp_reassembly.memcap);
     for (uint16_t port : cfg.reassembly_ports) reasm_port_[port] = true;
+    if (cfg.smtp_enabled) {
+      for (uint16_t port : cfg.smtp_ports) smtp_port_[port] = true;
+      smtp_env_ = std::make_unique<SmtpAppEnv>(cfg, out, last_ts_us_);
+      smtp_env_->store = services.store.get();
+      smtp_env_->files_out = this;
+    }
   }
   if (cfg.defrag_enabled) defrag_ = std::make_unique<Defragmenter>(cfg.defrag);
 }
@@ -85,6 +92,7 @@ void Worker::handle_ip(DecodedPacket& p) {
                                                 cfg_.reassembly_stream_hashes);
       app->speculative = !by_port;
       if (by_port) reasm_flows_port_++;
+      if (by_port && smtp_env_ && smtp_port_[f.server_port]) attach_smtp(f, *app);
       f.app = std::move(app);
     }
   }
@@ -96,6 +104,7 @@ void Worker::handle_ip(DecodedPacket& p) {
     if (f.app_proto_name() == "smtp") {
       app->speculative = false;
       reasm_flows_ndpi_++;
+      if (smtp_env_) attach_smtp(f, *app);
     } else {
       app->reassembler().release();
       f.app.reset();
@@ -112,6 +121,23 @@ void Worker::handle_ip(DecodedPacket& p) {
         emit_anomaly(&f, &p, "stream", "overlap_different_data", direction_name(dir));
     }
   }
+}
+
+void Worker::attach_smtp(Flow& f, TcpStreamApp& app) {
+  if (app.upper()) return;
+  app.attach(std::make_unique<SmtpFlowApp>(*smtp_env_, f));
+}
+
+void Worker::on_extracted(ExtractedFile&& x) {
+  Filestore* store = services_.store.get();
+  if (store && cfg_.files.store_mode == FilestoreMode::all && x.file.store.open()) {
+    auto r = store->commit(x.file.store, x.file.hashes.sha256, "", eve_dump(x.record));
+    if (r == Filestore::Commit::stored || r == Filestore::Commit::duplicate)
+      x.record["fileinfo"]["stored"] = true;
+  } else if (store && x.file.store.open()) {
+    store->discard(x.file.store);
+  }
+  if (cfg_.eve_enabled) out_.emit("fileinfo", eve_dump(x.record));
 }
 
 void Worker::emit_anomaly(const Flow* f, const DecodedPacket* p, const char* type,
@@ -193,6 +219,7 @@ void Worker::on_flow_end(Flow& f, FlowEndReason reason) {
     if (f.app_proto_name() == "smtp") {
       app->speculative = false;
       reasm_flows_ndpi_++;
+      if (smtp_env_) attach_smtp(f, *app);
     } else {
       app->reassembler().release();
       f.app.reset();

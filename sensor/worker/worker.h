@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <array>
 
 #include "reassembly/ip/defragmenter.h"
 #include "reassembly/tcp/reassembly_memory.h"
@@ -18,13 +19,16 @@
 #include "sensor/flow/ndpi_detector.h"
 #include "sensor/output/sink.h"
 #include "sensor/stats/engine_counters.h"
+#include "sensor/worker/services.h"
+#include "sensor/worker/smtp_app.h"
+#include "sensor/worker/stream_app.h"
 
 namespace ww {
 
 
-class Worker {
+class Worker : private ExtractedFileHandler {
  public:
-  Worker(const Config& cfg, OutputHub& out, uint32_t id);
+  Worker(const Config& cfg, OutputHub& out, uint32_t id, EngineServices& services);
   ~Worker();
 
   void handle(const CapturedPacket& p);
@@ -43,6 +47,8 @@ class Worker {
  private:
   void handle_ip(DecodedPacket& p);
   bool wants_reassembly(const Flow& f) const;
+  void attach_smtp(Flow& f, TcpStreamApp& app);
+  void on_extracted(ExtractedFile&& x) override;
   void on_flow_end(Flow& f, FlowEndReason reason);
   void emit_flow_record(const Flow& f, FlowEndReason reason);
   void emit_anomaly(const Flow* f, const DecodedPacket* p, const char* type, const char* event,
@@ -51,6 +57,7 @@ class Worker {
   const Config& cfg_;
   OutputHub& out_;
   uint32_t id_;
+  EngineServices& services_;
   WorkerCounters c_;
   FlowTable flows_;
   std::unique_ptr<NdpiDetector> ndpi_;
@@ -64,6 +71,8 @@ class Worker {
   std::vector<uint8_t> defrag_buf_;
   DecodedPacket defrag_pkt_;
   std::array<bool, 65536> reasm_port_{};
+  std::array<bool, 65536> smtp_port_{};
+  std::unique_ptr<SmtpAppEnv> smtp_env_;
   uint64_t reasm_flows_port_ = 0;
   uint64_t reasm_flows_ndpi_ = 0;
   uint64_t reasm_flows_released_ = 0;
