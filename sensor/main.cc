@@ -60,6 +60,14 @@ void print_summary(const ww::EngineTotals& t, const ww::OutputHub& out, const ww
                (unsigned long long)w.flow.ended[static_cast<size_t>(ww::FlowEndReason::evicted)],
                apps.empty() ? " none" : apps.c_str(), recs.empty() ? " none" : recs.c_str(),
                where.c_str());
+  if (w.smtp_sessions) {
+    std::fprintf(stderr,
+                 "  mail         sessions=%llu transactions=%llu files=%llu (%.1f MB decoded, "
+                 "%llu truncated, %llu with gaps)\n",
+                 (unsigned long long)w.smtp_sessions, (unsigned long long)w.smtp_records,
+                 (unsigned long long)w.files.files, w.files.bytes / 1e6,
+                 (unsigned long long)w.files.truncated, (unsigned long long)w.files.with_gaps);
+  }
   struct rusage ru {};
   getrusage(RUSAGE_SELF, &ru);
   std::fprintf(stderr, "  memory       peak resident %.1f MiB\n", ru.ru_maxrss / 1024.0);

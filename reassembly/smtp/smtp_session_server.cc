@@ -154,6 +154,15 @@ void SmtpSession::match_reply() {
         pending_.pop_front(popped_);
         continue;
       }
+      if (cstate_ == SmtpClientState::body && code != 354) {
+        // A lost DATA was accepted (below) and the server speaks again: it only
+        // does once the body is over, so this is its final reply (the end-of-data
+        // line went in the gap or the resync). Without this, the next
+        // transaction's commands would be taken for that body.
+        pending_.pop_front(popped_);
+        unsolicited_reply();
+        return;
+      }
       ++counters_.replies_unmatched;
       if (code == 354 && cstate_ == SmtpClientState::command_resync) {
         enter_body(current_, SmtpDataKind::data, true);  // a lost DATA was accepted

@@ -5,7 +5,11 @@
 #include <map>
 #include <string>
 
+#include "reassembly/files/file_counters.h"
+#include "reassembly/files/filestore.h"
 #include "reassembly/ip/defrag_counters.h"
+#include "reassembly/mime/mime_counters.h"
+#include "reassembly/smtp/smtp_counters.h"
 #include "reassembly/tcp/tcp_reassembly_counters.h"
 #include "sensor/capture/packet_source.h"
 #include "sensor/decode/decoder.h"
@@ -28,6 +32,12 @@ struct WorkerCounters {
   uint64_t reassembly_flows_ndpi = 0;       // flows kept because nDPI called them SMTP
   uint64_t reassembly_flows_released = 0;   // speculative reassembly dropped: not SMTP
   DefragCounters defrag;
+  uint64_t smtp_sessions = 0;      // flows handed to the SMTP parser
+  uint64_t smtp_records = 0;       // smtp records (transactions) written
+  SmtpCounters smtp;
+  MimeCounters mime;
+  FileCounters files;
+  FilestoreCounters filestore;     // engine-wide (not merged: one store)
   std::map<std::string, uint64_t> app_proto_flows;   // ended flows by identified protocol
   void merge(const WorkerCounters& o);
 };

@@ -17,6 +17,11 @@ void WorkerCounters::merge(const WorkerCounters& o) {
   reassembly_flows_ndpi += o.reassembly_flows_ndpi;
   reassembly_flows_released += o.reassembly_flows_released;
   defrag.merge(o.defrag);
+  smtp_sessions += o.smtp_sessions;
+  smtp_records += o.smtp_records;
+  smtp.merge(o.smtp);
+  mime.merge(o.mime);
+  files.merge(o.files);
   for (const auto& [k, v] : o.app_proto_flows) app_proto_flows[k] += v;
 }
 
@@ -111,6 +116,31 @@ Json build_stats_record(int64_t ts_us, int64_t uptime_s, uint32_t workers,
   Json df = Json::object();
   w.defrag.for_each([&](const char* name, uint64_t v, const char*) { put(df, name, v); });
   s["defrag"] = std::move(df);
+
+  Json sm = Json::object();
+  put(sm, "sessions", w.smtp_sessions);
+  put(sm, "transactions_reported", w.smtp_records);
+  w.smtp.for_each([&](const char* name, uint64_t v, const char*) { put(sm, name, v); });
+  Json sma = Json::object();
+  w.smtp.for_each_anomaly([&](const char* name, uint64_t v, const char*) { put(sma, name, v); });
+  if (!sma.empty()) sm["anomalies"] = std::move(sma);
+  s["smtp"] = std::move(sm);
+  Json mi = Json::object();
+  w.mime.for_each([&](const char* name, uint64_t v, const char*) { put(mi, name, v); });
+  s["mime"] = std::move(mi);
+  Json fi = Json::object();
+#define WW_X(name, desc) put(fi, #name, w.files.name);
+  WW_FILE_COUNTERS(WW_X)
+#undef WW_X
+  s["files"] = std::move(fi);
+  Json st = Json::object();
+  put(st, "stored", w.filestore.stored);
+  put(st, "duplicates", w.filestore.duplicates);
+  put(st, "too_large", w.filestore.too_large);
+  put(st, "quota", w.filestore.quota);
+  put(st, "errors", w.filestore.errors);
+  put(st, "bytes", w.filestore.bytes);
+  s["filestore"] = std::move(st);
 
   j["stats"] = std::move(s);
   return j;

@@ -130,6 +130,7 @@ WorkerCounters Engine::gather() {
     if (inline_) w->publish();
     total.merge(w->snapshot());
   }
+  if (services_.store) total.filestore = services_.store->counters();
   return total;
 }
 

@@ -239,7 +239,16 @@ void SmtpFlowApp::on_header(const MimeHeader& h) {
   if (h.part != 0) return;  // embedded messages' headers are not the envelope's email
   Txn* t = txn(body_txn_);
   if (!t) return;
-  const char* name = mime_header_field_name(h.field);
+  const char* name = "";
+  switch (h.field) {
+    case MimeHeaderField::from: name = "from"; break;
+    case MimeHeaderField::to: name = "to"; break;
+    case MimeHeaderField::cc: name = "cc"; break;
+    case MimeHeaderField::subject: name = "subject"; break;
+    case MimeHeaderField::message_id: name = "message_id"; break;
+    case MimeHeaderField::date: name = "date"; break;
+    case MimeHeaderField::x_mailer: name = "x_mailer"; break;
+  }
   std::string v(h.decoded);
   switch (h.field) {
     case MimeHeaderField::to:

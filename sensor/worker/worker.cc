@@ -204,6 +204,13 @@ void Worker::publish() {
     published_.reassembly_memcap_hits = reasm_mem_->hits();
   }
   if (defrag_) published_.defrag = defrag_->counters();
+  if (smtp_env_) {
+    published_.smtp_sessions = smtp_env_->sessions;
+    published_.smtp_records = smtp_env_->smtp_records;
+    published_.smtp = smtp_env_->smtp;
+    published_.mime = smtp_env_->mime;
+    published_.files = smtp_env_->files;
+  }
   published_.app_proto_flows = c_.app_proto_flows;
 }
 

@@ -22,6 +22,7 @@
 //     - stream_hashes_match_tcpflow: true          # reassembled streams equal tcpflow's files
 //     - deterministic_rerun: true                  # a second run writes identical eve.json
 //     - flows_equal_with_workers: 2                # same flow records with --workers 2
+//     - eve_lacks: [text, ...]                     # no record contains any of these strings
 //
 // Placeholders in args: ${PCAP} (the capture), ${OUT} (the output dir), ${SRC} (repo root).
 
@@ -235,6 +236,13 @@ BOOST_AUTO_TEST_CASE(regression_case) {
         BOOST_TEST(count >= f["min_count"].as<size_t>(),
                    "filter " << what << " matched " << count << ", expected at least "
                              << f["min_count"].as<size_t>());
+      }
+    } else if (chk["eve_lacks"]) {
+      // None of these strings may appear in any record (secrets, raw wire text).
+      const std::string all = slurp(eve);
+      for (const auto& s : chk["eve_lacks"]) {
+        const std::string needle = s.as<std::string>();
+        BOOST_TEST(all.find(needle) == std::string::npos, "eve.json contains '" << needle << "'");
       }
     } else if (chk["community_id_matches_tshark"]) {
       auto theirs = tshark_community_ids(pcap);
