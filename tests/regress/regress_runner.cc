@@ -23,6 +23,7 @@
 //     - deterministic_rerun: true                  # a second run writes identical eve.json
 //     - flows_equal_with_workers: 2                # same flow records with --workers 2
 //     - eve_lacks: [text, ...]                     # no record contains any of these strings
+//     - files_exist: [filestore/ab/abcd..., ...]   # paths under OUT the run wrote
 //
 // Placeholders in args: ${PCAP} (the capture), ${OUT} (the output dir), ${SRC} (repo root).
 
@@ -236,6 +237,12 @@ BOOST_AUTO_TEST_CASE(regression_case) {
         BOOST_TEST(count >= f["min_count"].as<size_t>(),
                    "filter " << what << " matched " << count << ", expected at least "
                              << f["min_count"].as<size_t>());
+      }
+    } else if (chk["files_exist"]) {
+      // Paths relative to the output directory that the run must have written.
+      for (const auto& s : chk["files_exist"]) {
+        const fs::path p = out_dir / s.as<std::string>();
+        BOOST_TEST(fs::exists(p), "missing " << p.string());
       }
     } else if (chk["eve_lacks"]) {
       // None of these strings may appear in any record (secrets, raw wire text).
