@@ -50,6 +50,9 @@ struct FlowTruth {
   // Scenario-specific truth (SMTP envelope, attachment hashes, ...), copied
   // verbatim into the flow's manifest entry under "app_truth".
   nlohmann::ordered_json app_truth;
+  // Times of marked segments (TcpFlow::mark), for scenario truth; not
+  // written to the manifest by itself.
+  std::vector<int64_t> marks_us;
 
   uint64_t packets() const { return dir[0].packets + dir[1].packets; }
   uint64_t bytes() const { return dir[0].bytes + dir[1].bytes; }

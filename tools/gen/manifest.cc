@@ -104,6 +104,8 @@ nlohmann::ordered_json Manifest::to_json() const {
       {"flows", sorted.size()}, {"tcp_flows", tcp}, {"udp_flows", udp}, {"icmp_flows", icmp}};
   auto& arr = j["flows"] = nlohmann::ordered_json::array();
   for (const auto* f : sorted) arr.push_back(flow_to_json(*f));
+  if (!mail.is_null()) j["mail"] = mail;
+  if (!hosts.is_null()) j["hosts"] = hosts;
   j["extra"] = extra;
   return j;
 }

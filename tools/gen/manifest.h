@@ -19,6 +19,8 @@
 //              "payload_bytes_toserver": N, "payload_bytes_toclient": N,
 //              "start_us": T, "end_us": T, "end": "fin" | "rst" | "none",
 //              "app_truth": {...}}, ...],
+//   "mail": {...},                       // mail scenarios only (office, outbreak, evasion):
+//   "hosts": {...},                      // ground truth per message and per host; see NOTES.md
 //   "extra": {...}
 // }
 //
@@ -43,6 +45,9 @@ class Manifest {
   LinkType link = LinkType::kEthernet;
   nlohmann::ordered_json params = nlohmann::ordered_json::object();
   nlohmann::ordered_json extra = nlohmann::ordered_json::object();
+  // Written only when set (null otherwise): see NOTES.md, "Mail ground truth".
+  nlohmann::ordered_json mail;
+  nlohmann::ordered_json hosts;
 
   // Flows are listed by id whatever order they are added in.
   void add_flow(FlowTruth truth) { flows_.push_back(std::move(truth)); }

@@ -30,6 +30,9 @@ class MixedScenario : public Scenario {
   MixedScenario(const ScenarioOptions& options, const MixedConfig& config);
   std::string name() const override { return "mixed"; }
   void run(PcapWriter& out, Manifest& manifest) override;
+  // One background flow starting at `start_us` (other scenarios mix these
+  // in); may return nullptr when no free 5-tuple was found.
+  std::unique_ptr<Flow> background_flow(int64_t start_us) { return make_flow(0, start_us); }
 
  private:
   std::unique_ptr<Flow> make_flow(uint64_t id, int64_t start_us);

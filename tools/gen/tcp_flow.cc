@@ -66,6 +66,11 @@ TcpFlow& TcpFlow::reset(Direction from) {
   return *this;
 }
 
+TcpFlow& TcpFlow::mark() {
+  ops_.push_back(Op{OpKind::kMark, Direction::kToServer, Payload(), 0, false});
+  return *this;
+}
+
 bool TcpFlow::done() {
   refill();
   return pending_.empty();
@@ -82,7 +87,7 @@ void TcpFlow::refill() {
 
 const TcpFlow::Op* TcpFlow::next_significant_op() const {
   for (const auto& op : ops_) {
-    if (op.kind != OpKind::kPause) return &op;
+    if (op.kind != OpKind::kPause && op.kind != OpKind::kMark) return &op;
   }
   return nullptr;
 }
@@ -96,6 +101,10 @@ void TcpFlow::step() {
   switch (op.kind) {
     case OpKind::kPause:
       extra_gap_ += op.us;
+      ops_.pop_front();
+      return;
+    case OpKind::kMark:
+      pending_mark_ = true;
       ops_.pop_front();
       return;
     case OpKind::kSend: {
@@ -182,6 +191,10 @@ void TcpFlow::push(Direction d, uint8_t flags, std::vector<uint8_t> data, int64_
   if (any_pushed_) clock_ += std::max<int64_t>(gap + extra_gap_, 1);
   extra_gap_ = 0;
   s.ts_us = clock_;
+  if (pending_mark_ && !s.data.empty()) {
+    truth_.marks_us.push_back(clock_);
+    pending_mark_ = false;
+  }
   any_pushed_ = true;
   prev_dir_ = d;
   pending_.push_back(std::move(s));

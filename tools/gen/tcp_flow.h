@@ -67,6 +67,9 @@ class TcpFlow : public Flow {
   TcpFlow& close(Direction first = Direction::kToServer, bool four_way = false);
   // RST|ACK from `from`; ends the flow (later script steps are dropped).
   TcpFlow& reset(Direction from);
+  // Records the time of the next data segment in truth().marks_us (ground
+  // truth such as "when was MAIL FROM sent"); sends nothing.
+  TcpFlow& mark();
 
   bool done() override;
   int64_t next_time_us() override;
@@ -77,7 +80,7 @@ class TcpFlow : public Flow {
   uint32_t next_seq(Direction d) const { return side_[index_of(d)].nxt; }
 
  private:
-  enum class OpKind : uint8_t { kSend, kPause, kClose, kReset };
+  enum class OpKind : uint8_t { kSend, kPause, kClose, kReset, kMark };
   struct Op {
     OpKind kind;
     Direction dir = Direction::kToServer;
@@ -129,6 +132,7 @@ class TcpFlow : public Flow {
   bool any_pushed_ = false;
   Direction prev_dir_ = Direction::kToServer;
   bool ended_ = false;
+  bool pending_mark_ = false;
 };
 
 }  // namespace ww::gen

@@ -46,6 +46,15 @@ std::string rfc5322_date(int64_t ts_us) {
   return buf;
 }
 
+std::string eve_timestamp(int64_t ts_us) {
+  const CivilTime t = civil_time(ts_us);
+  const int64_t us = ts_us - floor_div(ts_us, 1000000) * 1000000;
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lld+0000", t.year, t.month,
+                t.day, t.hour, t.minute, t.second, static_cast<long long>(us));
+  return buf;
+}
+
 std::string syslog_date(int64_t ts_us) {
   const CivilTime t = civil_time(ts_us);
   char buf[32];

@@ -14,6 +14,8 @@ CivilTime civil_time(int64_t ts_us);
 
 // "Tue, 27 Jan 2004 08:00:00 +0000" (RFC 5322 date-time).
 std::string rfc5322_date(int64_t ts_us);
+// "2004-01-27T08:00:00.123456+0000" (EVE JSON timestamp).
+std::string eve_timestamp(int64_t ts_us);
 // "Jan 27 08:00:00" (RFC 3164 timestamp).
 std::string syslog_date(int64_t ts_us);
 

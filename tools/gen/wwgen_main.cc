@@ -9,7 +9,9 @@
 #include <CLI/CLI.hpp>
 
 #include "tools/gen/scenario.h"
+#include "tools/gen/scenario_evasion.h"
 #include "tools/gen/scenario_mixed.h"
+#include "tools/gen/scenario_outbreak.h"
 #include "tools/gen/scenario_smtp.h"
 #include "tools/gen/scenario_tcp_abuse.h"
 
@@ -154,6 +156,66 @@ int main(int argc, char** argv) {
   t->add_option("--case", abuse.cases, "only this case (repeatable)")
       ->check(CLI::IsMember(ww::gen::tcp_abuse_case_names()));
 
+  // office and outbreak share their options (office has no infected hosts).
+  struct MailArgs {
+    CommonArgs common;
+    ww::gen::OutbreakConfig cfg;
+    std::string size_text;
+  };
+  MailArgs office_args, outbreak_args;
+  office_args.cfg.outbreak = false;
+  auto add_mail_options = [](CLI::App* sub, MailArgs& a, bool outbreak) {
+    add_common(sub, a.common);
+    sub->add_option("--hosts", a.cfg.hosts, "internal mail clients")
+        ->capture_default_str()
+        ->check(CLI::Range(uint64_t{2}, uint64_t{60000}));
+    auto* msgs = sub->add_option("--messages", a.cfg.messages, "mail transactions in the capture")
+                     ->capture_default_str()
+                     ->check(CLI::Range(uint64_t{1}, uint64_t{100000000}));
+    auto* size = sub->add_option("--size", a.size_text,
+                                 "stop when the capture reaches BYTES (suffix k, M, G allowed)");
+    msgs->excludes(size);
+    sub->add_option("--duration", a.cfg.duration_s, "about how long the capture lasts, seconds")
+        ->capture_default_str()
+        ->check(CLI::Range(uint64_t{1}, uint64_t{30} * 86400));
+    sub->add_option("--background-percent", a.cfg.background_percent,
+                    "share of flows that are non-mail background")
+        ->capture_default_str()
+        ->check(CLI::Range(0u, 95u));
+    sub->add_option("--concurrency", a.cfg.concurrency, "flows active at the same time")
+        ->capture_default_str()
+        ->check(CLI::Range(size_t{1}, size_t{100000}));
+    sub->add_option("--max-background-bytes", a.cfg.max_background_bytes,
+                    "largest background TCP flow")
+        ->capture_default_str()
+        ->check(CLI::Range(uint64_t{400}, uint64_t{1} << 40));
+    if (outbreak) {
+      sub->add_option("--infected-hosts", a.cfg.infected_hosts,
+                      "infected internal hosts (0: a tenth of --hosts)")
+          ->capture_default_str()
+          ->check(CLI::Range(uint64_t{0}, uint64_t{60000}));
+      sub->add_option("--infected-share", a.cfg.infected_share,
+                      "share of all mail transactions that are worm mail")
+          ->capture_default_str()
+          ->check(CLI::Range(0.0, 0.9));
+      sub->add_option("--scanners", a.cfg.scanners, "outside hosts sweeping port 3127")
+          ->capture_default_str()
+          ->check(CLI::Range(uint64_t{0}, uint64_t{50}));
+    }
+  };
+  auto* o = app.add_subcommand("office", "office mail through an internal relay, with background");
+  add_mail_options(o, office_args, false);
+  auto* ob = app.add_subcommand(
+      "outbreak", "the office plus MyDoom-like mass mailers, backdoor listeners and scanners");
+  add_mail_options(ob, outbreak_args, true);
+
+  CommonArgs evasion_args;
+  ww::gen::EvasionConfig evasion;
+  auto* ev = app.add_subcommand("evasion", "one SMTP transaction per MIME/SMTP evasion case");
+  add_common(ev, evasion_args);
+  ev->add_option("--case", evasion.cases, "only this case (repeatable)")
+      ->check(CLI::IsMember(ww::gen::evasion_case_names()));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -187,6 +249,33 @@ int main(int argc, char** argv) {
       }
       ww::gen::SmtpScenario scenario(to_options(smtp_args), smtp);
       return generate(scenario, smtp_args.out);
+    }
+    for (auto* mail_sub : {o, ob}) {
+      if (!*mail_sub) continue;
+      MailArgs& a = mail_sub == o ? office_args : outbreak_args;
+      if (!a.size_text.empty() && (!parse_size(a.size_text, a.cfg.size_bytes) || a.cfg.size_bytes == 0)) {
+        std::fprintf(stderr, "wwgen: --size '%s' is not a positive byte count (e.g. 1073741824 or 1G)\n",
+                     a.size_text.c_str());
+        return 2;
+      }
+      if (a.common.vlan && a.common.link != "ethernet") {
+        std::fprintf(stderr, "wwgen: --vlan needs --link ethernet (raw IP frames carry no tags)\n");
+        return 2;
+      }
+      if (a.cfg.outbreak && a.cfg.infected_hosts >= a.cfg.hosts) {
+        std::fprintf(stderr, "wwgen: --infected-hosts must be smaller than --hosts\n");
+        return 2;
+      }
+      ww::gen::OutbreakScenario scenario(to_options(a.common), a.cfg);
+      return generate(scenario, a.common.out);
+    }
+    if (*ev) {
+      if (evasion_args.vlan && evasion_args.link != "ethernet") {
+        std::fprintf(stderr, "wwgen: --vlan needs --link ethernet (raw IP frames carry no tags)\n");
+        return 2;
+      }
+      ww::gen::EvasionScenario scenario(to_options(evasion_args), evasion);
+      return generate(scenario, evasion_args.out);
     }
     if (*t) {
       if (abuse_args.vlan) {
