@@ -13,6 +13,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "rules/events.h"
 #include "sensor/capture/pcap_source.h"
 #include "sensor/config/config.h"
 #include "sensor/output/sink.h"
@@ -23,6 +24,10 @@ namespace {
 // The signal handler needs to reach the running engine; main owns both.
 std::atomic<ww::Engine*> g_engine{nullptr};
 std::atomic<ww::PacketSource*> g_source{nullptr};
+
+extern "C" void on_hup_signal(int) {
+  if (auto* e = g_engine.load()) e->request_reload();
+}
 
 extern "C" void on_stop_signal(int) {
   if (auto* e = g_engine.load()) e->stop();
@@ -68,6 +73,26 @@ void print_summary(const ww::EngineTotals& t, const ww::OutputHub& out, const ww
                  (unsigned long long)w.files.files, w.files.bytes / 1e6,
                  (unsigned long long)w.files.truncated, (unsigned long long)w.files.with_gaps);
   }
+  if (w.scan.submitted) {
+    std::fprintf(stderr,
+                 "  scan         files=%llu scanned=%llu infected=%llu cache_hits=%llu "
+                 "skipped=%llu errors=%llu\n",
+                 (unsigned long long)w.scan.submitted, (unsigned long long)w.scan.scanned,
+                 (unsigned long long)w.scan.infected, (unsigned long long)w.scan.cache_hits,
+                 (unsigned long long)(w.scan.skipped_queue_full + w.scan.skipped_too_large +
+                                      w.scan.skipped_disabled),
+                 (unsigned long long)w.scan.errors);
+  }
+  if (!w.alerts.empty()) {
+    std::string by;
+    uint64_t total = 0;
+    for (const auto& [id, n] : w.alerts) {
+      total += n;
+      for (const auto& e : ww::kEventCatalogue)
+        if (e.id == id) by += fmt::format(" {}={}", e.key.substr(1), n);
+    }
+    std::fprintf(stderr, "  alerts       %llu:%s\n", (unsigned long long)total, by.c_str());
+  }
   struct rusage ru {};
   getrusage(RUSAGE_SELF, &ru);
   std::fprintf(stderr, "  memory       peak resident %.1f MiB\n", ru.ru_maxrss / 1024.0);
@@ -94,7 +119,7 @@ int main(int argc, char** argv) {
   std::string iface, config_path, log_dir, bpf;
   std::vector<std::string> sets;
   int workers = -1;
-  bool to_stdout = false, quiet = false, list_keys = false;
+  bool to_stdout = false, quiet = false, list_keys = false, list_events = false;
   app.add_option("-r,--read", read_paths,
                  "pcap or pcapng file, or a directory of them (repeatable, read in order)");
   app.add_option("-i,--interface", iface, "capture live from this interface (libpcap)");
@@ -108,6 +133,8 @@ int main(int argc, char** argv) {
   app.add_flag("-q,--quiet", quiet, "no summary on standard error");
   app.add_flag("--list-config-keys", list_keys,
                "print every config key: key, type, default, meaning (tab-separated)");
+  app.add_flag("--list-events", list_events,
+               "print the event catalogue: id, name, severity, category, signature, description");
 
   try {
     app.parse(argc, argv);
@@ -119,6 +146,15 @@ int main(int argc, char** argv) {
     for (const auto& k : ww::config_keys())
       std::printf("%s\t%s\t%s\t%s\n", k.key.c_str(), k.type.c_str(),
                   k.default_value.c_str(), k.description.c_str());
+    return 0;
+  }
+
+  if (list_events) {
+    for (const auto& e : ww::kEventCatalogue)
+      std::printf("%u\t%.*s\t%d\t%.*s\t%.*s\t%.*s\n", e.id, int(e.key.size()) - 1,
+                  e.key.data() + 1, e.severity, int(e.category.size()), e.category.data(),
+                  int(e.signature.size()), e.signature.data(), int(e.description.size()),
+                  e.description.data());
     return 0;
   }
 
@@ -198,6 +234,10 @@ int main(int argc, char** argv) {
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, nullptr);
     sigaction(SIGTERM, &sa, nullptr);
+    struct sigaction hup {};
+    hup.sa_handler = on_hup_signal;
+    sigemptyset(&hup.sa_mask);
+    sigaction(SIGHUP, &hup, nullptr);
     if (src->live()) spdlog::info("capturing on {}", cfg.interface);
     ww::EngineTotals t;
     try {

@@ -98,6 +98,30 @@ KeySpec port_list_key(std::string key, std::string def, std::string desc,
           }};
 }
 
+std::vector<std::string> parse_string_list(const YAML::Node& n, const std::string& key) {
+  std::vector<std::string> v;
+  if (n.IsSequence()) {
+    for (const auto& e : n) v.push_back(parse_string(e, key));
+  } else if (n.IsScalar()) {
+    // "a,b" on the command line; "" is the empty list.
+    std::stringstream ss(n.Scalar());
+    std::string item;
+    while (std::getline(ss, item, ','))
+      if (!item.empty()) v.push_back(item);
+  } else {
+    bad_value(key, n, "a list of strings");
+  }
+  return v;
+}
+
+KeySpec string_list_key(std::string key, std::string def, std::string desc,
+                        std::function<void(Config&, std::vector<std::string>)> f) {
+  return {{key, "list of strings", std::move(def), std::move(desc)},
+          [f](const YAML::Node& n, const std::string& k, Config& c) {
+            f(c, parse_string_list(n, k));
+          }};
+}
+
 KeySpec choice_key(std::string key, std::vector<std::string> choices, std::string def,
                    std::string desc, std::function<bool(Config&, const std::string&)> f) {
   std::string list;
@@ -299,6 +323,140 @@ const std::vector<KeySpec>& specs() {
                [](Config& c, uint64_t v) { c.files.store_quota_bytes = v * kMiB; }),
       bool_key("filestore.eml", "false", "also store each complete message as <sha256>.eml",
                [](Config& c, bool v) { c.files.store_eml = v; }),
+      // scanning
+      bool_key("scan.enabled", "true", "scan every attachment with libclamav (or clamd)",
+               [](Config& c, bool v) { c.scan.enabled = v; }),
+      string_list_key("scan.signature_dirs", "[<source>/rules/signatures]",
+                      "ClamAV database directories that must exist and hold databases",
+                      [](Config& c, std::vector<std::string> v) { c.scan.signature_dirs = std::move(v); }),
+      string_list_key("scan.optional_dirs", "[/var/lib/clamav]",
+                      "database directories loaded when they hold databases (freshclam's)",
+                      [](Config& c, std::vector<std::string> v) { c.scan.optional_dirs = std::move(v); }),
+      uint_key("scan.threads", 1, 256, "1", "scanner threads sharing one compiled engine",
+               [](Config& c, uint64_t v) { c.scan.threads = static_cast<unsigned>(v); }),
+      uint_key("scan.queue_files", 1, 1u << 24, "1024", "attachments waiting for a scanner",
+               [](Config& c, uint64_t v) { c.scan.queue_files = v; }),
+      uint_key("scan.queue_mib", 1, 1u << 20, "256",
+               "attachment MiB held by the scan service (waiting and being scanned)",
+               [](Config& c, uint64_t v) { c.scan.queue_bytes = v * kMiB; }),
+      choice_key("scan.on_full", {"skip", "wait"}, "skip",
+                 "queue full: skip the file (counted, fileinfo.scan.status=skipped) or wait "
+                 "(the worker blocks: for offline analysis only)",
+                 [](Config& c, const std::string& v) {
+                   c.scan.on_full = v == "wait" ? QueueFullPolicy::kWait : QueueFullPolicy::kSkip;
+                   return true;
+                 }),
+      uint_key("scan.max_filesize_mib", 1, 4096, "100", "larger attachments are not scanned (clamd MaxFileSize)",
+               [](Config& c, uint64_t v) { c.scan.max_filesize = v * kMiB; }),
+      uint_key("scan.max_scansize_mib", 1, 65536, "400", "data scanned per attachment incl. archive members (MaxScanSize)",
+               [](Config& c, uint64_t v) { c.scan.max_scansize = v * kMiB; }),
+      uint_key("scan.max_recursion", 1, 100, "17", "archive nesting depth (MaxRecursion)",
+               [](Config& c, uint64_t v) { c.scan.max_recursion = static_cast<uint32_t>(v); }),
+      uint_key("scan.max_files", 1, 1000000, "10000", "archive members scanned (MaxFiles)",
+               [](Config& c, uint64_t v) { c.scan.max_files = static_cast<uint32_t>(v); }),
+      uint_key("scan.max_scantime_ms", 1, 3600000, "120000", "time per scan (MaxScanTime)",
+               [](Config& c, uint64_t v) { c.scan.max_scantime_ms = static_cast<uint32_t>(v); }),
+      bool_key("scan.alert_encrypted_archive", "true", "alert on password-protected archives (heuristic)",
+               [](Config& c, bool v) { c.scan.alert_encrypted_archive = v; }),
+      uint_key("scan.cache_entries", 0, 1u << 26, "65536", "verdicts cached by sha256 (0 = no cache)",
+               [](Config& c, uint64_t v) { c.scan.cache_entries = v; }),
+      uint_key("scan.cache_mib", 1, 65536, "16", "memory of the verdict cache",
+               [](Config& c, uint64_t v) { c.scan.cache_bytes = v * kMiB; }),
+      bool_key("scan.engine_cache", "true", "libclamav's own clean-file cache (off to measure scan speed)",
+               [](Config& c, bool v) { c.scan.engine_cache = v; }),
+      bool_key("scan.watch_dirs", "true", "reload signatures when a database directory changes",
+               [](Config& c, bool v) { c.scan.watch_dirs = v; }),
+      choice_key("scan.backend", {"embedded", "clamd"}, "embedded",
+                 "libclamav in the sensor, or a clamd server over INSTREAM",
+                 [](Config& c, const std::string& v) {
+                   c.scan.backend = v == "clamd" ? ScanBackendKind::kClamd : ScanBackendKind::kEmbedded;
+                   return true;
+                 }),
+      string_key("scan.clamd_address", "/var/run/clamav/clamd.ctl",
+                 "clamd unix socket path or host:port (scan.backend=clamd)",
+                 [](Config& c, std::string v) { c.scan.clamd_address = std::move(v); }),
+      // attachment policy
+      bool_key("policy.enabled", "true", "attachment policy rules (alerts 1001001-1001004)",
+               [](Config& c, bool v) { c.policy.enabled = v; }),
+      bool_key("policy.executable_extension", "true", "alert on executable and script extensions",
+               [](Config& c, bool v) { c.policy.executable_extension = v; }),
+      bool_key("policy.double_extension", "true", "alert on double extensions (document.txt.exe, space padding)",
+               [](Config& c, bool v) { c.policy.double_extension = v; }),
+      bool_key("policy.executable_in_archive", "true", "alert on an executable inside a zip attachment",
+               [](Config& c, bool v) { c.policy.executable_in_archive = v; }),
+      bool_key("policy.type_mismatch", "true", "alert when the declared type or extension contradicts the content",
+               [](Config& c, bool v) { c.policy.type_mismatch = v; }),
+      string_list_key("policy.extra_executable_extensions", "[]",
+                      "extensions (without the dot) treated as executable besides pif scr exe com bat cmd vbs js",
+                      [](Config& c, std::vector<std::string> v) {
+                        c.policy.extra_executable_extensions = std::move(v);
+                      }),
+      // host behaviour
+      bool_key("hosts.enabled", "true",
+               "host behaviour detectors: backdoor listeners, uploads, sweeps, mass mailing",
+               [](Config& c, bool v) { c.hosts_enabled = v; }),
+      string_list_key("hosts.home_net", "[10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7]",
+                      "our networks (CIDR or addresses, IPv4 and IPv6)",
+                      [](Config& c, std::vector<std::string> v) {
+                        std::string err;
+                        CidrSet set;
+                        if (!CidrSet::parse(v, set, &err))
+                          throw ConfigError("config key 'hosts.home_net': " + err);
+                        c.hosts.home_net = std::move(set);
+                      }),
+      string_list_key("hosts.mail_relays", "[]",
+                      "legitimate mail servers (never mass-mailing alerts)",
+                      [](Config& c, std::vector<std::string> v) {
+                        std::string err;
+                        CidrSet set;
+                        if (!CidrSet::parse(v, set, &err))
+                          throw ConfigError("config key 'hosts.mail_relays': " + err);
+                        c.hosts.mail_relays = std::move(set);
+                      }),
+      string_list_key("hosts.listener_allow", "[]",
+                      "hosts allowed to listen on backdoor ports (a proxy on 3128, ...)",
+                      [](Config& c, std::vector<std::string> v) {
+                        std::string err;
+                        CidrSet set;
+                        if (!CidrSet::parse(v, set, &err))
+                          throw ConfigError("config key 'hosts.listener_allow': " + err);
+                        c.hosts.listener_allow = std::move(set);
+                      }),
+      string_key("hosts.backdoor_ports", "3127-3198", "backdoor ports and ranges (\"3127-3198,1080\")",
+                 [](Config& c, std::string v) {
+                   std::string err;
+                   PortSet set;
+                   if (!PortSet::parse(v, set, &err))
+                     throw ConfigError("config key 'hosts.backdoor_ports': " + err);
+                   c.hosts.backdoor_ports = set;
+                 }),
+      port_list_key("hosts.smtp_ports", "[25, 465, 587]",
+                    "server ports counted as SMTP sessions (nDPI's SMTP on other ports counts too)",
+                    [](Config& c, std::vector<uint16_t> v) { c.smtp_count_ports = std::move(v); }),
+      uint_key("hosts.suppression", 1, kDay * 30, "3600", "seconds between two alerts for the same host and port",
+               [](Config& c, uint64_t v) { c.hosts.suppression_s = static_cast<int64_t>(v); }),
+      uint_key("hosts.sweep.targets", 2, 4096, "10", "distinct hosts probed on backdoor ports that make a sweep",
+               [](Config& c, uint64_t v) { c.hosts.sweep_targets = static_cast<uint32_t>(v); }),
+      uint_key("hosts.sweep.window", 1, kDay, "300", "seconds of the sweep window",
+               [](Config& c, uint64_t v) { c.hosts.sweep_window_s = static_cast<int64_t>(v); }),
+      uint_key("hosts.burst.window", 1, kDay, "60", "seconds of the mass-mailing window (sliding, packet time)",
+               [](Config& c, uint64_t v) { c.hosts.burst_window_s = static_cast<int64_t>(v); }),
+      uint_key("hosts.burst.distinct_servers", 2, 4096, "10",
+               "distinct external SMTP servers in the window that make a burst",
+               [](Config& c, uint64_t v) { c.hosts.burst_distinct_servers = static_cast<uint32_t>(v); }),
+      uint_key("hosts.burst.sessions", 2, 4096, "60", "SMTP sessions in the window that make a burst",
+               [](Config& c, uint64_t v) { c.hosts.burst_sessions = static_cast<uint32_t>(v); }),
+      uint_key("hosts.burst.messages_or_recipients", 2, 4096, "100",
+               "recipients (a message counts at least 1) in the window that make a burst",
+               [](Config& c, uint64_t v) { c.hosts.burst_messages_or_recipients = static_cast<uint32_t>(v); }),
+      uint_key("hosts.max_hosts", 16, 1u << 24, "65536", "hosts tracked; the least recently active is evicted",
+               [](Config& c, uint64_t v) { c.hosts.max_hosts = static_cast<uint32_t>(v); }),
+      uint_key("hosts.inventory_interval", 0, kDay, "600",
+               "seconds (packet time) between host inventory records; 0 = only at the end",
+               [](Config& c, uint64_t v) { c.hosts.inventory_interval_s = static_cast<int64_t>(v); }),
+      uint_key("hosts.queue_events", 64, 1u << 24, "16384",
+               "events queued per worker for the host tracker; overflow is counted, never waits",
+               [](Config& c, uint64_t v) { c.hosts.queue_capacity = static_cast<uint32_t>(v); }),
       // outputs
       string_key("outputs.log_dir", "\"\"", "directory for eve.json (-l); empty = stdout",
                  [](Config& c, std::string v) { c.log_dir = std::move(v); }),
@@ -426,7 +584,12 @@ void apply_config_override(const std::string& assignment, Config& cfg) {
   s->set(value, key, cfg);
 }
 
+Config::Config() { scan.signature_dirs = {WW_DEFAULT_SIGNATURE_DIR}; }
+
 void validate_config(const Config& cfg) {
+  if (std::string e = validate(cfg.scan); !e.empty()) throw ConfigError("scan: " + e);
+  if (std::string e = validate(cfg.policy); !e.empty()) throw ConfigError("policy: " + e);
+  if (std::string e = cfg.hosts.validate(); !e.empty()) throw ConfigError("hosts: " + e);
   if (std::string e = validate(cfg.smtp); !e.empty()) throw ConfigError("smtp: " + e);
   if (std::string e = validate(cfg.mime); !e.empty()) throw ConfigError("mime: " + e);
   if (!cfg.read_paths.empty() && !cfg.interface.empty()) {

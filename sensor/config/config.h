@@ -13,6 +13,9 @@
 #include "reassembly/mime/mime_config.h"
 #include "reassembly/smtp/smtp_config.h"
 #include "reassembly/tcp/tcp_reassembly_config.h"
+#include "rules/hosts/host_config.h"
+#include "rules/policy/policy_config.h"
+#include "rules/scan/scan_config.h"
 
 namespace ww {
 
@@ -65,6 +68,16 @@ struct Config {
   SmtpConfig smtp;
   MimeConfig mime;
   FileConfig files;
+
+  // attachment scanning and policy
+  ScanConfig scan;      // signature_dirs defaults to the shipped rules/signatures
+  PolicyConfig policy;
+
+  // host behaviour (rules/hosts)
+  bool hosts_enabled = true;             // hosts.enabled
+  std::vector<uint16_t> smtp_count_ports{25, 465, 587};  // hosts.smtp_ports
+  HostConfig hosts;
+  Config();
 
   // outputs
   std::string log_dir;                   // -l / outputs.log_dir ("" = stdout only)

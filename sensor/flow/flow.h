@@ -94,6 +94,9 @@ struct Flow {
 
   std::unique_ptr<FlowApp> app;
 
+  // Host-behaviour events already sent for this flow (sensor/worker: HostFlag).
+  uint8_t host_flags = 0;
+
   // Intrusive LRU list within the flow's timeout class (slot indices).
   TimeoutClass tclass = TimeoutClass::kOther;
   uint32_t lru_prev = 0;

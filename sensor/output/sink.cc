@@ -67,4 +67,30 @@ std::map<std::string, uint64_t> OutputHub::counts() const {
   return {counts_.begin(), counts_.end()};
 }
 
+std::vector<std::pair<std::string, SinkCounters>> OutputHub::sink_counters() const {
+  std::lock_guard lk(mu_);
+  std::vector<std::pair<std::string, SinkCounters>> v;
+  for (size_t i = 0; i < sinks_.size(); ++i) {
+    std::string n = sinks_[i]->name();
+    if (n.empty()) n = fmt::format("sink-{}", i + 1);
+    v.emplace_back(std::move(n), sinks_[i]->counters());
+  }
+  return v;
+}
+
+nlohmann::ordered_json OutputHub::sink_stats() const {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  for (const auto& [n, c] : sink_counters()) j[n] = to_json(c);
+  return j;
+}
+
+void OutputHub::close(std::chrono::milliseconds timeout) {
+  // One deadline for all sinks: a dead peer on the first sink cannot make the
+  // shutdown take N times the timeout.
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::lock_guard lk(mu_);
+  for (auto& s : sinks_) s->begin_close(deadline);
+  for (auto& s : sinks_) s->close(deadline);
+}
+
 }  // namespace ww

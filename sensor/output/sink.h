@@ -1,7 +1,10 @@
 #pragma once
 // Where records go. The hub fans each record out to every sink; sinks are
 // thread-safe through the hub's lock, so workers may emit concurrently.
+// Network and Kafka sinks (async_sink.h, kafka_sink.h) only append to a
+// bounded spool in write(); their own thread does the I/O.
 
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <map>
@@ -9,7 +12,10 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
+
+#include "sensor/output/sink_counters.h"
 
 namespace ww {
 
@@ -19,6 +25,15 @@ class RecordSink {
   virtual void write(std::string_view event_type, std::string_view line) = 0;
   virtual void flush() = 0;
   virtual void reopen() {}
+  // Name in the stats record ("eve-file", "syslog-tcp-2", or the configured name).
+  virtual std::string name() const { return {}; }
+  virtual SinkCounters counters() const { return {}; }
+  // Shutdown: deliver what is pending until `deadline`, then persist the rest
+  // (disk spool) or count it as dropped. write() must not be called afterwards.
+  virtual void close(std::chrono::steady_clock::time_point deadline) { flush(); }
+  // Called on every sink before close(): start draining now so that all sinks
+  // use the shutdown time in parallel.
+  virtual void begin_close(std::chrono::steady_clock::time_point deadline) {}
 };
 
 // Appends JSON lines to a file with a large stdio buffer; reopen() for logrotate.
@@ -63,6 +78,13 @@ class OutputHub {
   void reopen();
   // Records emitted so far, by event type.
   std::map<std::string, uint64_t> counts() const;
+  // Delivery counters of every sink, in the order added.
+  std::vector<std::pair<std::string, SinkCounters>> sink_counters() const;
+  // {"<sink name>": {"written":…, "sent":…, …}, …} for the stats record.
+  nlohmann::ordered_json sink_stats() const;
+  // Shutdown: every sink delivers or persists its backlog; the whole call
+  // takes at most about `timeout`. Emitting after close() is not allowed.
+  void close(std::chrono::milliseconds timeout);
 
  private:
   mutable std::mutex mu_;

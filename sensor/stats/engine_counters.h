@@ -11,6 +11,9 @@
 #include "reassembly/mime/mime_counters.h"
 #include "reassembly/smtp/smtp_counters.h"
 #include "reassembly/tcp/tcp_reassembly_counters.h"
+#include "rules/hosts/host_tracker.h"
+#include "rules/policy/attachment_policy.h"
+#include "rules/scan/scan_counters.h"
 #include "sensor/capture/packet_source.h"
 #include "sensor/decode/decoder.h"
 #include "sensor/flow/flow_table.h"
@@ -38,6 +41,11 @@ struct WorkerCounters {
   MimeCounters mime;
   FileCounters files;
   FilestoreCounters filestore;     // engine-wide (not merged: one store)
+  PolicyCounters policy;
+  ScanCounters scan;               // engine-wide (one service)
+  std::map<uint32_t, uint64_t> alerts;  // alerts written, by signature_id (engine-wide)
+  HostCounters hosts;              // engine-wide (one tracker)
+  uint64_t host_events = 0;        // connection events sent by the workers
   std::map<std::string, uint64_t> app_proto_flows;   // ended flows by identified protocol
   void merge(const WorkerCounters& o);
 };

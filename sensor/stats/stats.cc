@@ -18,10 +18,14 @@ void WorkerCounters::merge(const WorkerCounters& o) {
   reassembly_flows_released += o.reassembly_flows_released;
   defrag.merge(o.defrag);
   smtp_sessions += o.smtp_sessions;
+  host_events += o.host_events;
   smtp_records += o.smtp_records;
   smtp.merge(o.smtp);
   mime.merge(o.mime);
   files.merge(o.files);
+#define WW_X(name, desc) policy.name += o.policy.name;
+  WW_POLICY_COUNTERS(WW_X)
+#undef WW_X
   for (const auto& [k, v] : o.app_proto_flows) app_proto_flows[k] += v;
 }
 
@@ -141,6 +145,25 @@ Json build_stats_record(int64_t ts_us, int64_t uptime_s, uint32_t workers,
   put(st, "errors", w.filestore.errors);
   put(st, "bytes", w.filestore.bytes);
   s["filestore"] = std::move(st);
+  Json po = Json::object();
+  w.policy.for_each([&](const char* name, uint64_t v, const char*) { put(po, name, v); });
+  s["policy"] = std::move(po);
+  Json sc = Json::object();
+  w.scan.for_each([&](const char* name, uint64_t v, const char*) { put(sc, name, v); });
+  s["scan"] = std::move(sc);
+  Json al = Json::object();
+  uint64_t alerts_total = 0;
+  for (const auto& [id, n] : w.alerts) {
+    al[std::to_string(id)] = n;
+    alerts_total += n;
+  }
+  s["alerts"] = {{"total", alerts_total}, {"by_signature_id", std::move(al)}};
+  Json ho = Json::object();
+  put(ho, "events_sent", w.host_events);
+#define WW_X(name, desc) put(ho, #name, w.hosts.name);
+  WW_HOST_COUNTERS(WW_X)
+#undef WW_X
+  s["hosts"] = std::move(ho);
 
   j["stats"] = std::move(s);
   return j;

@@ -13,8 +13,13 @@ constexpr size_t kBatchArenaBytes = 1 << 20;   // a batch holds at most 1 MiB of
 constexpr size_t kBatchesPerLane = 8;          // bounded: the reader waits when all are in use
 }  // namespace
 
-Engine::Engine(const Config& cfg, OutputHub& out) : cfg_(cfg), out_(out), services_(cfg) {
-  uint32_t n = cfg.workers ? cfg.workers : std::max(1u, std::thread::hardware_concurrency());
+uint32_t effective_workers(const Config& cfg) {
+  return cfg.workers ? cfg.workers : std::max(1u, std::thread::hardware_concurrency());
+}
+
+Engine::Engine(const Config& cfg, OutputHub& out)
+    : cfg_(cfg), out_(out), services_(cfg, out, effective_workers(cfg)) {
+  uint32_t n = effective_workers(cfg);
   inline_ = (n == 1);
   for (uint32_t i = 0; i < n; ++i) {
     auto lane = std::make_unique<Lane>();
@@ -130,7 +135,19 @@ WorkerCounters Engine::gather() {
     if (inline_) w->publish();
     total.merge(w->snapshot());
   }
-  if (services_.store) total.filestore = services_.store->counters();
+  if (services_.store()) total.filestore = services_.store()->counters();
+  total.scan = services_.scan_counters();
+  total.alerts = services_.alert_counts();
+  total.hosts = services_.host_counters();
+  // Host alerts are written by the tracker; count them with the others.
+  auto add = [&](EventId id, uint64_t n) {
+    if (n) total.alerts[static_cast<uint32_t>(id)] += n;
+  };
+  add(EventId::kHostBackdoorListener, total.hosts.alerts_listener);
+  add(EventId::kHostBackdoorUpload, total.hosts.alerts_upload);
+  add(EventId::kHostBackdoorSweep, total.hosts.alerts_sweep);
+  add(EventId::kHostMassMailing, total.hosts.alerts_mass_mailing);
+  add(EventId::kHostInfected, total.hosts.alerts_infected);
   return total;
 }
 
@@ -159,6 +176,10 @@ EngineTotals Engine::run(PacketSource& src) {
   auto wall0 = std::chrono::steady_clock::now();
   const size_t burst = cfg_.batch_packets;
   while (!stop_.load(std::memory_order_relaxed)) {
+    if (hup_.exchange(false, std::memory_order_relaxed)) {
+      out_.reopen();
+      if (services_.scan()) services_.scan()->request_reload();
+    }
     size_t n = src.next_burst(burst, *this);
     if (n == 0) {
       if (src.done()) break;
@@ -190,6 +211,7 @@ EngineTotals Engine::run(PacketSource& src) {
     w->expire_now(last_ts_us_);
     w->finish();
   }
+  services_.drain();  // every file's verdict and records before the final stats
   EngineTotals t;
   t.capture = src.stats();
   t.workers = gather();

@@ -27,6 +27,9 @@ struct EngineTotals {
   double wall_seconds = 0;
 };
 
+// Worker threads the config asks for (engine.workers, 0 = one per core).
+uint32_t effective_workers(const Config& cfg);
+
 class Engine : public PacketHandler {
  public:
   Engine(const Config& cfg, OutputHub& out);
@@ -36,6 +39,8 @@ class Engine : public PacketHandler {
   EngineTotals run(PacketSource& src);
   // Async-signal-safe.
   void stop() { stop_.store(true, std::memory_order_relaxed); }
+  // Async-signal-safe (SIGHUP): reopen log files, reload signatures.
+  void request_reload() { hup_.store(true, std::memory_order_relaxed); }
   uint32_t worker_count() const { return static_cast<uint32_t>(workers_.size()); }
 
   void on_packet(const CapturedPacket& p) override;
@@ -79,6 +84,7 @@ class Engine : public PacketHandler {
   std::vector<Worker*> workers_;
   bool inline_ = true;
   std::atomic<bool> stop_{false};
+  std::atomic<bool> hup_{false};
   int64_t first_ts_us_ = 0;
   int64_t last_ts_us_ = 0;
   int64_t next_stats_us_ = 0;

@@ -195,6 +195,7 @@ void SmtpFlowApp::on_transaction_ended(const SmtpTransactionEnded& e) {
   Txn t = std::move(*it);
   txns_.erase(it);
   if (env_.store && t.eml.open()) env_.store->discard(t.eml);
+  if (t.data_began && env_.on_message) env_.on_message(flow_, e.recipients);
   if (!env_.cfg.eve_enabled) return;
   Json j = header("smtp");
   j["tx_id"] = t.id - 1;

@@ -12,6 +12,7 @@
 // mime.max_header_line_bytes).
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -54,6 +55,8 @@ struct SmtpAppEnv {
   Sniffer sniffer;
   Filestore* store = nullptr;  // filestore on (mode all or alerted)
   ExtractedFileHandler* files_out = nullptr;
+  // Told about every message sent (the host tracker counts them).
+  std::function<void(const Flow&, uint32_t recipients)> on_message;
   SmtpAppEnv(const Config& c, OutputHub& o, const int64_t& now) : cfg(c), out(o), now_us(now) {}
 };
 

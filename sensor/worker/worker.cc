@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "sensor/output/eve.h"
 #include "sensor/worker/stream_app.h"
 
@@ -31,12 +33,85 @@ Worker::Worker(const Config& cfg, OutputHub& out, uint32_t id, EngineServices& s
     if (cfg.smtp_enabled) {
       for (uint16_t port : cfg.smtp_ports) smtp_port_[port] = true;
       smtp_env_ = std::make_unique<SmtpAppEnv>(cfg, out, last_ts_us_);
-      smtp_env_->store = services.store.get();
+      smtp_env_->store = services.store();
       smtp_env_->files_out = this;
     }
   }
   if (cfg.defrag_enabled) defrag_ = std::make_unique<Defragmenter>(cfg.defrag);
+  for (uint16_t port : cfg.smtp_count_ports) smtp_count_port_[port] = true;
+  if (smtp_env_ && services.hosts_on()) {
+    smtp_env_->on_message = [this](const Flow& f, uint32_t recipients) {
+      send_host_event(f, HostEvent::Kind::kSmtpMessage, last_ts_us_, recipients);
+    };
+  }
 }
+
+namespace {
+// Host events already sent for a flow (Flow::host_flags).
+enum HostFlag : uint8_t {
+  kHostSynAck = 1,
+  kHostClientData = 2,
+  kHostServerData = 4,
+  kHostSmtp = 8,
+  kHostHandshake = 16,
+};
+}  // namespace
+
+void Worker::send_host_event(const Flow& f, HostEvent::Kind kind, int64_t ts_us, uint32_t count,
+                             bool magic, uint8_t flags) {
+  HostEvent e;
+  e.kind = kind;
+  e.ts_us = ts_us;
+  e.flow_id = f.flow_id;
+  e.client = f.client_ip;
+  e.server = f.server_ip;
+  e.client_port = f.client_port;
+  e.server_port = f.server_port;
+  e.count = count;
+  e.magic = magic;
+  e.flags = flags;
+  services_.host_event(id_, e);
+  host_events_sent_++;
+}
+
+// Connection facts the host tracker needs, for TCP flows on a backdoor port or
+// SMTP only: a few events per flow, never one per packet.
+void Worker::host_events(Flow& f, const DecodedPacket& p, bool to_server) {
+  const bool backdoor = cfg_.hosts.backdoor_ports.contains(f.server_port);
+  const bool smtp = smtp_count_port_[f.server_port] || f.app_proto_name() == "smtp";
+  if (!backdoor && !smtp) return;
+  const uint8_t fl = p.tcp.flags;
+  const bool syn = fl & tcp_flag::kSyn, ack = fl & tcp_flag::kAck;
+  if (smtp && !(f.host_flags & kHostSmtp)) {
+    f.host_flags |= kHostSmtp;
+    send_host_event(f, HostEvent::Kind::kSmtpSession, p.ts_us);
+  }
+  if (!backdoor) return;
+  if (syn && !ack && to_server) {
+    send_host_event(f, HostEvent::Kind::kSyn, p.ts_us);
+  } else if (syn && ack && !to_server && !(f.host_flags & kHostSynAck)) {
+    f.host_flags |= kHostSynAck;
+    send_host_event(f, HostEvent::Kind::kSynAck, p.ts_us);
+  } else if (!syn && ack && to_server && (f.host_flags & kHostSynAck) &&
+             !(f.host_flags & kHostHandshake)) {
+    f.host_flags |= kHostHandshake;
+    send_host_event(f, HostEvent::Kind::kHandshake, p.ts_us);
+  }
+  if (!p.payload.empty()) {
+    if (to_server && !(f.host_flags & kHostClientData)) {
+      f.host_flags |= kHostClientData;
+      const bool magic = p.payload.size() >= sizeof kMyDoomMagic &&
+                         std::equal(std::begin(kMyDoomMagic), std::end(kMyDoomMagic), p.payload.begin());
+      const uint8_t answered = (f.host_flags & (kHostSynAck | kHostServerData)) || f.pkts_toclient
+                                   ? HostEvent::kServerAnswered : 0;
+      send_host_event(f, HostEvent::Kind::kClientPayload, p.ts_us, 0, magic, answered);
+    } else if (!to_server && !(f.host_flags & kHostServerData)) {
+      f.host_flags |= kHostServerData;
+      send_host_event(f, HostEvent::Kind::kServerPayload, p.ts_us);
+    }
+  }
+}
+
 
 Worker::~Worker() { finish(); }
 
@@ -98,6 +173,7 @@ void Worker::handle_ip(DecodedPacket& p) {
   }
   if (ndpi_ && !f.app_done && (f.proto == 6 || f.proto == 17)) ndpi_->process(f, p);
   if (f.proto != 6) return;
+  if (services_.hosts_on()) host_events(f, p, to_server);
   // One type check per packet (it was two).
   auto* app = dynamic_cast<TcpStreamApp*>(f.app.get());
   if (app && app->speculative && f.app_done) {
@@ -129,15 +205,7 @@ void Worker::attach_smtp(Flow& f, TcpStreamApp& app) {
 }
 
 void Worker::on_extracted(ExtractedFile&& x) {
-  Filestore* store = services_.store.get();
-  if (store && cfg_.files.store_mode == FilestoreMode::all && x.file.store.open()) {
-    auto r = store->commit(x.file.store, x.file.hashes.sha256, "", eve_dump(x.record));
-    if (r == Filestore::Commit::stored || r == Filestore::Commit::duplicate)
-      x.record["fileinfo"]["stored"] = true;
-  } else if (store && x.file.store.open()) {
-    store->discard(x.file.store);
-  }
-  if (cfg_.eve_enabled) out_.emit("fileinfo", eve_dump(x.record));
+  services_.submit_file(std::move(x), policy_counters_);
 }
 
 void Worker::emit_anomaly(const Flow* f, const DecodedPacket* p, const char* type,
@@ -210,8 +278,10 @@ void Worker::publish() {
     published_.smtp = smtp_env_->smtp;
     published_.mime = smtp_env_->mime;
     published_.files = smtp_env_->files;
+    published_.policy = policy_counters_;
   }
   published_.app_proto_flows = c_.app_proto_flows;
+  published_.host_events = host_events_sent_;
 }
 
 WorkerCounters Worker::snapshot() const {

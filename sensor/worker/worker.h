@@ -48,6 +48,9 @@ class Worker : private ExtractedFileHandler {
   void handle_ip(DecodedPacket& p);
   bool wants_reassembly(const Flow& f) const;
   void attach_smtp(Flow& f, TcpStreamApp& app);
+  void host_events(Flow& f, const DecodedPacket& p, bool to_server);
+  void send_host_event(const Flow& f, HostEvent::Kind kind, int64_t ts_us, uint32_t count = 0,
+                       bool magic = false, uint8_t flags = 0);
   void on_extracted(ExtractedFile&& x) override;
   void on_flow_end(Flow& f, FlowEndReason reason);
   void emit_flow_record(const Flow& f, FlowEndReason reason);
@@ -72,7 +75,10 @@ class Worker : private ExtractedFileHandler {
   DecodedPacket defrag_pkt_;
   std::array<bool, 65536> reasm_port_{};
   std::array<bool, 65536> smtp_port_{};
+  std::array<bool, 65536> smtp_count_port_{};
+  uint64_t host_events_sent_ = 0;
   std::unique_ptr<SmtpAppEnv> smtp_env_;
+  PolicyCounters policy_counters_;
   uint64_t reasm_flows_port_ = 0;
   uint64_t reasm_flows_ndpi_ = 0;
   uint64_t reasm_flows_released_ = 0;
