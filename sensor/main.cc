@@ -12,11 +12,13 @@
 #include <fmt/format.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <yaml-cpp/yaml.h>
 
 #include "rules/events.h"
 #include "sensor/capture/pcap_source.h"
 #include "sensor/config/config.h"
 #include "sensor/output/sink.h"
+#include "sensor/output/sink_spec.h"
 #include "sensor/worker/engine.h"
 
 namespace {
@@ -194,9 +196,18 @@ int main(int argc, char** argv) {
       out.add(std::make_unique<ww::FileSink>(path));
       where = path;
     }
-    if (cfg.eve_enabled && (cfg.eve_stdout || cfg.log_dir.empty())) {
+    if (cfg.eve_enabled && (cfg.eve_stdout || (cfg.log_dir.empty() && cfg.sinks_yaml.empty()))) {
       out.add(std::make_unique<ww::StdoutSink>());
       where += where.empty() ? "stdout" : " and stdout";
+    }
+    if (cfg.eve_enabled && !cfg.sinks_yaml.empty()) {
+      // outputs.sinks: syslog, CEF, sockets, Kafka; a peer that is down is not an
+      // error (the sink spools and reconnects), a bad setting is.
+      for (const auto& spec : ww::parse_outputs(YAML::Load(cfg.sinks_yaml), cfg.log_dir)) {
+        out.add(ww::make_sink(spec));
+        where += (where.empty() ? "" : ", ") + std::string(ww::sink_type_name(spec.type)) +
+                 (spec.name.empty() ? "" : " " + spec.name);
+      }
     }
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
@@ -248,7 +259,8 @@ int main(int argc, char** argv) {
     }
     g_source = nullptr;
     g_engine = nullptr;
-    out.flush();
+    // Network sinks drain their spools (or persist them to disk) within the timeout.
+    out.close(std::chrono::seconds(10));
     if (!quiet && rc == 0) print_summary(t, out, cfg, where);
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());

@@ -11,6 +11,8 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "sensor/output/sink_spec.h"
+
 namespace ww {
 namespace {
 
@@ -468,6 +470,19 @@ const std::vector<KeySpec>& specs() {
                [](Config& c, bool v) { c.eve_stdout = v; }),
       bool_key("outputs.eve.flow", "true", "write a flow record for every flow that ends",
                [](Config& c, bool v) { c.flow_records = v; }),
+      KeySpec{{"outputs.sinks", "list of sinks", "[]",
+               "more sinks, each with its own event filter and format: eve-file, stdout, "
+               "unix-stream, unix-dgram, syslog-udp, syslog-tcp, kafka (docs/outputs.md)"},
+              [](const YAML::Node& n, const std::string& k, Config& c) {
+                if (!n.IsSequence() && !(n.IsScalar() && n.Scalar().empty()))
+                  bad_value(k, n, "a list of sink mappings (docs/outputs.md)");
+                try {
+                  if (n.IsSequence()) parse_outputs(n);  // checked now, built at start-up
+                } catch (const std::exception& e) {
+                  throw ConfigError(fmt::format("config key '{}': {}", k, e.what()));
+                }
+                c.sinks_yaml = n.IsSequence() ? YAML::Dump(n) : std::string();
+              }},
       // stats
       uint_key("stats.interval", 0, kDay, "60",
                "seconds of packet time between stats records; 0 = only the final one",

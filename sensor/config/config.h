@@ -86,6 +86,9 @@ struct Config {
   bool eve_stdout = false;               // outputs.eve.stdout (also when no log_dir)
   bool flow_records = true;              // outputs.eve.flow
   int64_t stats_interval_s = 60;         // stats.interval (packet time; 0 = only at the end)
+  // outputs.sinks: further sinks (syslog, CEF, sockets, Kafka), as YAML text; parsed
+  // by sensor/output/sink_spec (checked when the config is read).
+  std::string sinks_yaml;
 };
 
 // Applies one YAML document (a file's text) to `cfg`. Throws ConfigError with a

@@ -27,6 +27,13 @@ void FileSink::open() {
 void FileSink::write(std::string_view, std::string_view line) {
   std::fwrite(line.data(), 1, line.size(), f_);
   std::fputc('\n', f_);
+  written_.fetch_add(1, std::memory_order_relaxed);
+}
+
+SinkCounters FileSink::counters() const {
+  SinkCounters c;
+  c.written = c.sent = written_.load(std::memory_order_relaxed);
+  return c;
 }
 
 void FileSink::flush() { std::fflush(f_); }
@@ -40,6 +47,13 @@ void FileSink::reopen() {
 void StdoutSink::write(std::string_view, std::string_view line) {
   std::fwrite(line.data(), 1, line.size(), stdout);
   std::fputc('\n', stdout);
+  written_.fetch_add(1, std::memory_order_relaxed);
+}
+
+SinkCounters StdoutSink::counters() const {
+  SinkCounters c;
+  c.written = c.sent = written_.load(std::memory_order_relaxed);
+  return c;
 }
 
 void StdoutSink::flush() { std::fflush(stdout); }

@@ -5,6 +5,7 @@
 // bounded spool in write(); their own thread does the I/O.
 
 #include <chrono>
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <map>
@@ -46,9 +47,12 @@ class FileSink : public RecordSink {
   void flush() override;
   void reopen() override;
   const std::string& path() const { return path_; }
+  std::string name() const override { return "eve"; }
+  SinkCounters counters() const override;
 
  private:
   void open();
+  std::atomic<uint64_t> written_{0};
   std::string path_;
   FILE* f_ = nullptr;
   std::vector<char> buf_;
@@ -58,6 +62,11 @@ class StdoutSink : public RecordSink {
  public:
   void write(std::string_view event_type, std::string_view line) override;
   void flush() override;
+  std::string name() const override { return "stdout"; }
+  SinkCounters counters() const override;
+
+ private:
+  std::atomic<uint64_t> written_{0};
 };
 
 // Collects records in memory (tests).

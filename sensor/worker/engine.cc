@@ -156,6 +156,8 @@ void Engine::emit_stats(int64_t ts_us, PacketSource& src) {
   WorkerCounters w = gather();
   int64_t uptime = first_ts_us_ ? (ts_us - first_ts_us_) / 1'000'000 : 0;
   Json j = build_stats_record(ts_us, uptime, worker_count(), src.stats(), w);
+  Json outs = out_.sink_stats();
+  if (!outs.empty()) j["stats"]["outputs"] = std::move(outs);
   out_.emit("stats", eve_dump(j));
 }
 

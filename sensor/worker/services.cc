@@ -27,7 +27,8 @@ struct EngineServices::PendingFile {
   std::vector<PolicyHit> hits;
   Filestore::Writer store;
   std::string sha256;
-  IpAddress sender;
+  IpAddress sender, server;
+  uint16_t sender_port = 0, server_port = 0;
   int64_t ts_us = 0;
   uint64_t flow_id = 0;
 };
@@ -100,6 +101,9 @@ void EngineServices::submit_file(ExtractedFile&& x, PolicyCounters& pc) {
   p->store = std::move(f.store);
   p->sha256 = f.hashes.sha256;
   p->sender = x.sender;
+  p->server = x.server;
+  p->sender_port = x.sender_port;
+  p->server_port = x.server_port;
   p->ts_us = x.ts_us;
   p->flow_id = p->record.value("flow_id", uint64_t{0});
 
@@ -163,7 +167,10 @@ void EngineServices::finish(PendingFile& p, const ScanVerdict* v) {
     e.kind = HostEvent::Kind::kInfectedAttachment;
     e.ts_us = p.ts_us;
     e.flow_id = p.flow_id;
-    e.client = p.sender;
+    e.client = p.sender;  // the flow of the mail that carried it: the alert's header
+    e.server = p.server;
+    e.client_port = p.sender_port;
+    e.server_port = p.server_port;
     std::lock_guard lk(infected_mu_);
     hosts_->try_push(workers_, e);
   }

@@ -296,6 +296,9 @@ void SmtpFlowApp::on_file(FileReport&& r) {
   ExtractedFile x;
   x.ts_us = env_.now_us;
   x.sender = flow_.client_ip;
+  x.server = flow_.server_ip;
+  x.sender_port = flow_.client_port;
+  x.server_port = flow_.server_port;
   Json j = header("fileinfo");
   if (t) {
     t->files++;

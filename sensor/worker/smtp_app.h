@@ -33,6 +33,9 @@ struct ExtractedFile {
   Json record;  // EVE fileinfo record (header, smtp, email, fileinfo objects)
   FileReport file;
   IpAddress sender;  // the SMTP client
+  IpAddress server;
+  uint16_t sender_port = 0;
+  uint16_t server_port = 0;
   int64_t ts_us = 0;
 };
 

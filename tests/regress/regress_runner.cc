@@ -17,15 +17,42 @@
 //   checks:
 //     - filter: {count: 1, match: {event_type: flow, app_proto: smtp}}
 //     - filter: {min_count: 1, match: {...}}
+//     - filter: {count: 1, match: {event_type: stats}, at_least: {stats.scan.cache_hits: 1}}
+//       (at_least: numeric fields that must be >= the value for a record to match)
 //     - community_id_matches_tshark: true          # every flow record's id equals tshark's
 //     - manifest_flows: true                       # flows equal the generator's manifest
 //     - stream_hashes_match_tcpflow: true          # reassembled streams equal tcpflow's files
-//     - deterministic_rerun: true                  # a second run writes identical eve.json
+//     - deterministic_rerun: true                  # a second run writes the same records
+//       (sorted line by line: workers, the scan service and the host tracker write from
+//       several threads); or {ignore_event_types: [stats]} to leave out those records
 //     - flows_equal_with_workers: 2                # same flow records with --workers 2
 //     - eve_lacks: [text, ...]                     # no record contains any of these strings
 //     - files_exist: [filestore/ab/abcd..., ...]   # paths under OUT the run wrote
 //
-// Placeholders in args: ${PCAP} (the capture), ${OUT} (the output dir), ${SRC} (repo root).
+//     - manifest_attachments: {min_recall: 1.0, min_precision: 1.0}
+//       ground truth from the manifest (`manifest:`, default the capture + ".json"):
+//       recall = required attachments of mail.transactions found as a fileinfo record of the
+//       same connection (src/dest ip and port = the transaction's client/server) with the same
+//       sha256 and name (fileinfo.filename, or one of fileinfo.alternate_names); precision =
+//       fileinfo records whose sha256 is an attachment (required or not) of a transaction on
+//       their connection
+//     - manifest_detections: {min_recall: 1.0, min_precision: 1.0}
+//       recall = infected attachments with an alert 1000001 on their connection and sha256
+//       (required ones always; others when a fileinfo record shows the sensor produced them);
+//       precision = alerts 1000001 whose sha256 is an infected attachment of their connection
+//     - manifest_hosts: {min_recall: 1.0, min_precision: 1.0, sweep_targets: 10, sweep_window_s: 300}
+//       recall over: hosts.infected -> 1002005, hosts.listeners -> 1002001 (host:port),
+//       hosts.scanners that probed >= sweep_targets distinct hosts within sweep_window_s (from
+//       the manifest's scan flows) -> 1002003; precision = 1002xxx alerts whose flagged host
+//       (alert.host.ip) is expected (listener/upload: a listener host; sweep: a scanner;
+//       mass mailing and infected: an infected host); any 1002xxx alert on a host of
+//       hosts.benign or hosts.mail_relays fails regardless of the thresholds
+//   Each manifest_* check logs recall and precision and lists the misses.
+//
+// manifest: ${OUT}/x.pcap.json                    # optional: where the ground truth is
+//
+// Placeholders in args, setup and manifest: ${PCAP} (the capture), ${OUT} (the output dir),
+// ${SRC} (repo root), ${GEN} (the wwgen binary).
 
 #include <boost/test/unit_test.hpp>
 
@@ -35,6 +62,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <sstream>
@@ -79,6 +107,7 @@ std::string substitute(std::string s, const std::string& pcap, const std::string
   rep("${PCAP}", pcap);
   rep("${OUT}", out);
   rep("${SRC}", WW_SOURCE_DIR);
+  rep("${GEN}", WW_GEN);
   return s;
 }
 
@@ -120,6 +149,15 @@ bool record_matches(const json& rec, const YAML::Node& match) {
   return true;
 }
 
+// Every listed field is a number >= the given value ("stats.scan.cache_hits: 1").
+bool record_at_least(const json& rec, const YAML::Node& mins) {
+  for (const auto& kv : mins) {
+    const json* v = lookup(rec, kv.first.as<std::string>());
+    if (!v || !v->is_number() || v->get<double>() < kv.second.as<double>()) return false;
+  }
+  return true;
+}
+
 std::set<std::string> tshark_community_ids(const std::string& pcap) {
   std::string cmd = fmt::format(
       "tshark -r {} --enable-protocol communityid -T fields -e communityid 2>/dev/null",
@@ -135,6 +173,240 @@ std::set<std::string> tshark_community_ids(const std::string& pcap) {
   }
   pclose(p);
   return ids;
+}
+
+// Connection key of a manifest transaction or of a record's flow header.
+std::string conn_key(const std::string& client, uint64_t cport, const std::string& server,
+                     uint64_t sport) {
+  return client + ":" + std::to_string(cport) + " -> " + server + ":" + std::to_string(sport);
+}
+std::string tx_key(const json& t) {
+  return conn_key(t.value("client", ""), t.value("client_port", 0), t.value("server", ""),
+                  t.value("server_port", 0));
+}
+std::string record_key(const json& r) {
+  return conn_key(r.value("src_ip", ""), r.value("src_port", 0), r.value("dest_ip", ""),
+                  r.value("dest_port", 0));
+}
+
+std::string str_at(const json& r, const std::string& path) {
+  const json* v = lookup(r, path);
+  return v && v->is_string() ? v->get<std::string>() : std::string();
+}
+int64_t int_at(const json& r, const std::string& path) {
+  const json* v = lookup(r, path);
+  return v && v->is_number_integer() ? v->get<int64_t>() : -1;
+}
+
+// Logs recall and precision, lists up to 20 misses of each kind, and fails
+// below the case's thresholds.
+void judge(const std::string& what, const YAML::Node& chk, size_t recall_hit, size_t recall_total,
+           const std::vector<std::string>& missed, size_t prec_hit, size_t prec_total,
+           const std::vector<std::string>& extra) {
+  const double recall = recall_total ? double(recall_hit) / double(recall_total) : 1.0;
+  const double precision = prec_total ? double(prec_hit) / double(prec_total) : 1.0;
+  const double min_recall = chk["min_recall"].as<double>(1.0);
+  const double min_precision = chk["min_precision"].as<double>(1.0);
+  BOOST_TEST_MESSAGE(fmt::format("{}: recall {:.4f} ({}/{}), precision {:.4f} ({}/{})", what,
+                                 recall, recall_hit, recall_total, precision, prec_hit,
+                                 prec_total));
+  for (size_t i = 0; i < missed.size() && i < 20; ++i)
+    BOOST_TEST_MESSAGE(what << " missed: " << missed[i]);
+  if (missed.size() > 20) BOOST_TEST_MESSAGE(what << " missed: ... " << missed.size() - 20 << " more");
+  for (size_t i = 0; i < extra.size() && i < 20; ++i)
+    BOOST_TEST_MESSAGE(what << " not in the truth: " << extra[i]);
+  if (extra.size() > 20) BOOST_TEST_MESSAGE(what << " not in the truth: ... " << extra.size() - 20 << " more");
+  BOOST_TEST(recall >= min_recall, what << ": recall " << recall << " (" << recall_hit << "/"
+                                        << recall_total << ") below " << min_recall);
+  BOOST_TEST(precision >= min_precision, what << ": precision " << precision << " (" << prec_hit
+                                              << "/" << prec_total << ") below "
+                                              << min_precision);
+}
+
+bool is_alert(const json& r, int64_t sid) {
+  return r.value("event_type", "") == "alert" && int_at(r, "alert.signature_id") == sid;
+}
+
+void check_manifest_attachments(const json& m, const std::vector<json>& records,
+                                const YAML::Node& chk) {
+  // connection -> sha256 of every attachment (required or not) of its transactions
+  std::map<std::string, std::set<std::string>> truth;
+  for (const auto& t : m["mail"]["transactions"])
+    for (const auto& a : t["attachments"]) truth[tx_key(t)].insert(a.value("sha256", ""));
+  std::map<std::string, std::vector<const json*>> files;  // connection -> fileinfo records
+  size_t prec_hit = 0, prec_total = 0;
+  std::vector<std::string> extra, missed;
+  for (const auto& r : records) {
+    if (r.value("event_type", "") != "fileinfo") continue;
+    files[record_key(r)].push_back(&r);
+    ++prec_total;
+    const std::string sha = str_at(r, "fileinfo.sha256");
+    auto it = truth.find(record_key(r));
+    if (it != truth.end() && it->second.count(sha)) ++prec_hit;
+    else extra.push_back(record_key(r) + " " + str_at(r, "fileinfo.filename") + " " + sha);
+  }
+  size_t hit = 0, total = 0;
+  std::set<const json*> used;
+  for (const auto& t : m["mail"]["transactions"]) {
+    for (const auto& a : t["attachments"]) {
+      if (!a.value("required", true)) continue;
+      ++total;
+      const std::string sha = a.value("sha256", ""), name = a.value("name", "");
+      bool found = false, sha_only = false;
+      for (const json* f : files[tx_key(t)]) {
+        if (used.count(f) || str_at(*f, "fileinfo.sha256") != sha) continue;
+        bool named = str_at(*f, "fileinfo.filename") == name;
+        if (const json* alt = lookup(*f, "fileinfo.alternate_names"); alt && alt->is_array())
+          for (const auto& n : *alt) named = named || (n.is_string() && n.get<std::string>() == name);
+        if (!named) {
+          sha_only = true;
+          continue;
+        }
+        used.insert(f);
+        found = true;
+        break;
+      }
+      if (found) ++hit;
+      else
+        missed.push_back(tx_key(t) + " " + t.value("evasion_case", std::string()) + " '" + name +
+                         "' " + sha + (sha_only ? " (sha256 found under another name)" : ""));
+    }
+  }
+  judge("manifest_attachments", chk, hit, total, missed, prec_hit, prec_total, extra);
+}
+
+void check_manifest_detections(const json& m, const std::vector<json>& records,
+                               const YAML::Node& chk) {
+  std::map<std::string, std::set<std::string>> infected;  // connection -> sha256
+  for (const auto& t : m["mail"]["transactions"])
+    for (const auto& a : t["attachments"])
+      if (a.value("infected", false)) infected[tx_key(t)].insert(a.value("sha256", ""));
+  std::set<std::string> seen_files, alerted;  // "connection sha256"
+  size_t prec_hit = 0, prec_total = 0;
+  std::vector<std::string> extra, missed;
+  for (const auto& r : records) {
+    const std::string k = record_key(r) + " " + str_at(r, "fileinfo.sha256");
+    if (r.value("event_type", "") == "fileinfo") seen_files.insert(k);
+    if (!is_alert(r, 1000001)) continue;
+    alerted.insert(k);
+    ++prec_total;
+    auto it = infected.find(record_key(r));
+    if (it != infected.end() && it->second.count(str_at(r, "fileinfo.sha256"))) ++prec_hit;
+    else extra.push_back(k + " " + str_at(r, "fileinfo.filename") + " " + str_at(r, "alert.signature"));
+  }
+  size_t hit = 0, total = 0;
+  for (const auto& t : m["mail"]["transactions"]) {
+    for (const auto& a : t["attachments"]) {
+      if (!a.value("infected", false)) continue;
+      const std::string k = tx_key(t) + " " + a.value("sha256", "");
+      if (!a.value("required", true) && !seen_files.count(k)) continue;
+      ++total;
+      if (alerted.count(k)) ++hit;
+      else missed.push_back(k + " '" + a.value("name", "") + "'");
+    }
+  }
+  judge("manifest_detections", chk, hit, total, missed, prec_hit, prec_total, extra);
+}
+
+void check_manifest_hosts(const json& m, const std::vector<json>& records, const YAML::Node& chk) {
+  const json& h = m["hosts"];
+  auto strings = [](const json& a) {
+    std::set<std::string> out;
+    if (a.is_array())
+      for (const auto& x : a)
+        if (x.is_string()) out.insert(x.get<std::string>());
+    return out;
+  };
+  const std::set<std::string> infected = strings(h["infected"]), scanners = strings(h["scanners"]);
+  std::set<std::string> innocent = strings(h["benign"]);
+  for (const auto& r : strings(h["mail_relays"])) innocent.insert(r);
+  std::set<std::string> listener_hosts, listeners;
+  for (const auto& l : h["listeners"]) {
+    listener_hosts.insert(l.value("host", ""));
+    listeners.insert(l.value("host", "") + ":" + std::to_string(l.value("port", 0)));
+  }
+  // Scanners that crossed the sweep threshold, from the manifest's probe flows.
+  const size_t targets = chk["sweep_targets"].as<size_t>(10);
+  const int64_t window_us = chk["sweep_window_s"].as<int64_t>(300) * 1000000;
+  std::map<std::string, std::vector<std::pair<int64_t, std::string>>> probes;
+  for (const auto& f : m["flows"]) {
+    if (!scanners.count(f.value("src_ip", ""))) continue;
+    const int port = f.value("dest_port", 0);
+    if (port < 3127 || port > 3198) continue;
+    probes[f.value("src_ip", "")].emplace_back(f.value("start_us", int64_t{0}), f.value("dest_ip", ""));
+  }
+  std::set<std::string> sweepers;
+  for (auto& [src, v] : probes) {
+    std::sort(v.begin(), v.end());
+    for (size_t i = 0; i < v.size() && !sweepers.count(src); ++i) {
+      std::set<std::string> d;
+      for (size_t j = i; j < v.size() && v[j].first < v[i].first + window_us; ++j) d.insert(v[j].second);
+      if (d.size() >= targets) sweepers.insert(src);
+    }
+  }
+  std::set<std::string> got_infected, got_listeners, got_sweeps;
+  size_t prec_hit = 0, prec_total = 0;
+  std::vector<std::string> extra, missed;
+  for (const auto& r : records) {
+    if (r.value("event_type", "") != "alert") continue;
+    const int64_t sid = int_at(r, "alert.signature_id");
+    if (sid < 1002000 || sid > 1002999) continue;
+    ++prec_total;
+    const std::string ip = str_at(r, "host.ip");
+    const std::string what = std::to_string(sid) + " " + ip;
+    bool ok = false;
+    switch (sid) {
+      case 1002001:
+        got_listeners.insert(ip + ":" + std::to_string(int_at(r, "host.port")));
+        ok = listeners.count(ip + ":" + std::to_string(int_at(r, "host.port"))) > 0;
+        break;
+      case 1002002: ok = listener_hosts.count(ip) > 0; break;
+      case 1002003:
+        got_sweeps.insert(ip);
+        ok = scanners.count(ip) > 0;
+        break;
+      case 1002004: ok = infected.count(ip) > 0; break;
+      case 1002005:
+        got_infected.insert(ip);
+        ok = infected.count(ip) > 0;
+        break;
+      default: break;
+    }
+    if (ok) ++prec_hit;
+    else extra.push_back(what);
+    BOOST_TEST(!innocent.count(ip), "alert " << what << " on a benign host or mail relay");
+  }
+  size_t hit = 0, total = 0;
+  auto expect = [&](const std::set<std::string>& want, const std::set<std::string>& got,
+                    const char* sid) {
+    for (const auto& w : want) {
+      ++total;
+      if (got.count(w)) ++hit;
+      else missed.push_back(std::string(sid) + " " + w);
+    }
+  };
+  expect(infected, got_infected, "1002005");
+  expect(listeners, got_listeners, "1002001");
+  expect(sweepers, got_sweeps, "1002003");
+  BOOST_TEST_MESSAGE("manifest_hosts: " << infected.size() << " infected, " << listeners.size()
+                                        << " listeners, " << sweepers.size() << " of "
+                                        << scanners.size() << " scanners over the sweep threshold");
+  judge("manifest_hosts", chk, hit, total, missed, prec_hit, prec_total, extra);
+}
+
+// eve.json lines sorted, without the records of the given event types.
+std::vector<std::string> sorted_lines(const fs::path& eve, const std::set<std::string>& skip) {
+  std::vector<std::string> out;
+  std::ifstream in(eve);
+  std::string line;
+  while (std::getline(in, line)) {
+    bool drop = false;
+    for (const auto& t : skip)
+      drop = drop || line.find("\"event_type\":\"" + t + "\"") != std::string::npos;
+    if (!drop) out.push_back(line);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 }  // namespace
@@ -221,13 +493,27 @@ BOOST_AUTO_TEST_CASE(regression_case) {
   }
 
   if (!t["checks"]) return;
+  fs::path manifest_path = pcap + ".json";
+  if (t["manifest"])
+    manifest_path = substitute(t["manifest"].as<std::string>(), pcap, out_dir.string());
+  json manifest;
+  auto load_manifest = [&]() -> const json& {
+    if (manifest.is_null()) {
+      BOOST_REQUIRE_MESSAGE(fs::exists(manifest_path), "no manifest " << manifest_path.string());
+      manifest = json::parse(slurp(manifest_path));
+    }
+    return manifest;
+  };
   for (const auto& chk : t["checks"]) {
     if (chk["filter"]) {
       const auto& f = chk["filter"];
       size_t count = 0;
       for (const auto& r : records)
-        if (!f["match"] || record_matches(r, f["match"])) ++count;
+        if ((!f["match"] || record_matches(r, f["match"])) &&
+            (!f["at_least"] || record_at_least(r, f["at_least"])))
+          ++count;
       std::string what = f["match"] ? YAML::Dump(f["match"]) : std::string("all");
+      if (f["at_least"]) what += " at least " + YAML::Dump(f["at_least"]);
       if (f["count"]) {
         BOOST_TEST(count == f["count"].as<size_t>(),
                    "filter " << what << " matched " << count << ", expected "
@@ -259,6 +545,12 @@ BOOST_AUTO_TEST_CASE(regression_case) {
       BOOST_TEST(!ours.empty());
       BOOST_TEST(ours == theirs, "community ids differ: ours " << ours.size() << ", tshark "
                                                               << theirs.size());
+    } else if (chk["manifest_attachments"]) {
+      check_manifest_attachments(load_manifest(), records, chk["manifest_attachments"]);
+    } else if (chk["manifest_detections"]) {
+      check_manifest_detections(load_manifest(), records, chk["manifest_detections"]);
+    } else if (chk["manifest_hosts"]) {
+      check_manifest_hosts(load_manifest(), records, chk["manifest_hosts"]);
     } else if (chk["manifest_flows"]) {
       // Every flow of the generator's manifest has exactly one flow record with the
       // same endpoints, packets and bytes each way; and no record is extra.
@@ -325,7 +617,13 @@ BOOST_AUTO_TEST_CASE(regression_case) {
                                                                 << theirs.size());
       BOOST_TEST((ours == theirs), "reassembled stream hashes differ from tcpflow's");
     } else if (chk["deterministic_rerun"]) {
-      // The same command again into another directory: eve.json must be byte-identical.
+      // The same command again into another directory: the same records. Workers, the
+      // scan service and the host tracker write from several threads, so lines are
+      // compared sorted; {ignore_event_types: [...]} leaves some records out.
+      std::set<std::string> skip;
+      if (chk["deterministic_rerun"].IsMap() && chk["deterministic_rerun"]["ignore_event_types"])
+        for (const auto& e : chk["deterministic_rerun"]["ignore_event_types"])
+          skip.insert(e.as<std::string>());
       fs::path again = out_dir / "rerun";
       fs::create_directories(again);
       std::string c2 = base_cmd;
@@ -333,8 +631,18 @@ BOOST_AUTO_TEST_CASE(regression_case) {
       BOOST_REQUIRE(pos != std::string::npos);
       c2 = c2.substr(0, pos) + " -l " + shell_quote(again.string()) + " -q > /dev/null 2>&1";
       BOOST_REQUIRE(run(c2) == 0);
-      BOOST_TEST(slurp(again / "eve.json") == slurp(out_dir / "eve.json"),
-                 "a second run wrote different records");
+      const auto a = sorted_lines(out_dir / "eve.json", skip);
+      const auto b = sorted_lines(again / "eve.json", skip);
+      std::vector<std::string> only_a, only_b;
+      std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(only_a));
+      std::set_difference(b.begin(), b.end(), a.begin(), a.end(), std::back_inserter(only_b));
+      for (size_t i = 0; i < only_a.size() && i < 5; ++i)
+        BOOST_TEST_MESSAGE("first run only: " << only_a[i].substr(0, 400));
+      for (size_t i = 0; i < only_b.size() && i < 5; ++i)
+        BOOST_TEST_MESSAGE("second run only: " << only_b[i].substr(0, 400));
+      BOOST_TEST(!a.empty());
+      BOOST_TEST((a == b), "a second run wrote different records: " << only_a.size() << " lines only in the first, "
+                                                                   << only_b.size() << " only in the second");
     } else if (chk["flows_equal_with_workers"]) {
       // Rerun with another worker count: the same flow records, in any order.
       std::string n = chk["flows_equal_with_workers"].as<std::string>();

@@ -26,6 +26,9 @@ struct ScenarioOptions {
   bool vlan = false;                    // 802.1Q tags (some 802.1ad QinQ); Ethernet only
   uint32_t snaplen = 262144;
   bool nanosecond = false;  // nanosecond pcap magic
+  // smtp, office, outbreak: percent of mail-flow data segments swapped with
+  // the next one (TcpFlowConfig::reorder_percent); other flows stay in order.
+  double reorder_percent = 0;
 };
 
 class Scenario {

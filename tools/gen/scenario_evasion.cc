@@ -74,6 +74,9 @@ CaseMail single(const Ctx& c, const std::string& subject, const std::string& msg
   t.mail_from = c.from;
   t.rcpt_to = {c.to};
   t.message = msg;
+  // Some cases build the attachment spec without the infected flag; the truth
+  // follows the bytes (the test payload or EICAR inside), not the spec.
+  for (auto& a : atts) a.infected = a.infected || mail::is_infected(a.data);
   MailTransactionTruth mt;
   mt.mail_from = c.from;
   mt.rcpt_to = {c.to};
@@ -346,15 +349,28 @@ CaseMail case_message_partial(Ctx& c) {
     a.required = false;
     a.infected = true;
   }
+  // Each fragment is itself a file (a non-text leaf, message/partial): required,
+  // named "". The fragment that holds the encoded test payload is infected (a
+  // scanner that decodes the MIME inside it finds the payload): base64 lines of
+  // 76 characters (57 bytes) with CRLF, so byte q ends in line q / 57.
+  const std::string encoded = mime::encode_body(s.data, mime::Encoding::kBase64, kCrlf);
+  const size_t body_at = whole.find(encoded.substr(0, 76));
+  const std::string_view data_view(reinterpret_cast<const char*>(s.data.data()), s.data.size());
+  const size_t payload_end = data_view.find(mail::kTestPayloadPrefix) + mail::kTestPayloadPrefix.size();
+  const size_t payload_line_end = body_at + (payload_end / 57 + 1) * 78;
   CaseMail m;
   for (int i = 0; i < 2; ++i) {
+    Attachment fragment = att("", mime::to_bytes(frag[i]), "message/partial");
+    fragment.infected = (i == 0) == (payload_line_end <= cut);
+    std::vector<Attachment> fatts{std::move(fragment)};
+    if (i == 1) fatts.insert(fatts.end(), atts.begin(), atts.end());
     Part p;
     p.header("Content-Type", "message/partial; id=\"partial." + std::to_string(c.date_us) +
                                  "@example.net\"; number=" + std::to_string(i + 1) + "; total=2");
     p.body = frag[i];
     const std::string subject = "Partial (" + std::to_string(i + 1) + "/2)";
     CaseMail one = single(c, subject, mime::render(mime::message(envelope(c, subject), p), kCrlf),
-                          i == 1 ? atts : std::vector<Attachment>{});
+                          std::move(fatts));
     m.txs.push_back(std::move(one.txs[0]));
     m.truth.push_back(std::move(one.truth[0]));
   }

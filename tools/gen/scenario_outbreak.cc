@@ -287,6 +287,7 @@ std::unique_ptr<Flow> OutbreakScenario::make_mail(const Plan& p, uint64_t id, in
   tc.start_us = start_us;
   stack(tc, r, internal);
   tc.seed = r.next();
+  tc.reorder_percent = options_.reorder_percent;
 
   SmtpDialog d;
   std::vector<MailTransactionTruth> truth;

@@ -14,7 +14,8 @@ constexpr size_t kFrameOverhead = 66;
 
 }  // namespace
 
-TcpFlow::TcpFlow(const TcpFlowConfig& cfg) : cfg_(cfg), rng_(cfg.seed) {
+TcpFlow::TcpFlow(const TcpFlowConfig& cfg)
+    : cfg_(cfg), rng_(cfg.seed), reorder_rng_(cfg.seed ^ 0x72656f7264657221ull) {
   set_endpoints(ip_proto::kTcp, cfg_.client, cfg_.server, cfg_.link);
   cfg_.ack_every = std::max<uint32_t>(cfg_.ack_every, 1);
   clock_ = cfg_.start_us;
@@ -213,8 +214,23 @@ int64_t TcpFlow::gap_us(Direction d, size_t payload_len, bool pure_ack) {
   return static_cast<int64_t>(half + rng_.uniform(0, half));
 }
 
+void TcpFlow::maybe_reorder() {
+  if (cfg_.reorder_percent <= 0) return;
+  Seg& a = pending_.front();
+  if (a.reordered || a.data.empty()) return;
+  while (pending_.size() < 2 && !ops_.empty() && !ended_) step();
+  if (pending_.size() < 2) return;
+  Seg& b = pending_[1];
+  if (b.data.empty() || b.dir != a.dir) return;
+  if (!reorder_rng_.chance(cfg_.reorder_percent / 100.0)) return;
+  std::swap(a.ts_us, b.ts_us);  // the times stay where they were, the segments move
+  std::swap(a, b);
+  a.reordered = b.reordered = true;
+}
+
 void TcpFlow::next(Packet& out) {
   refill();
+  maybe_reorder();
   Seg& s = pending_.front();
   const Direction d = s.dir;
   Side& me = side_[index_of(d)];

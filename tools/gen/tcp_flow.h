@@ -51,6 +51,11 @@ struct TcpFlowConfig {
   int64_t rtt_us = 20000;
   uint64_t bandwidth_bps = 20'000'000;
   uint64_t seed = 1;  // jitter, initial IP ids and timestamp clocks
+  // Percent chance that a data segment is sent after the data segment that
+  // follows it in the same direction (the two swap places; packet times stay
+  // in order). Draws come from their own Rng, so a capture with reordering
+  // has the same packets as one without, only in another order. Benchmarks.
+  double reorder_percent = 0;
 };
 
 class TcpFlow : public Flow {
@@ -97,6 +102,7 @@ class TcpFlow : public Flow {
     std::vector<uint8_t> data;
     bool syn_options = false;
     bool ends_flow = false;
+    bool reordered = false;  // already swapped with its neighbour
     FlowEnd end = FlowEnd::kNone;
   };
   struct Side {
@@ -113,6 +119,7 @@ class TcpFlow : public Flow {
 
   void refill();
   void step();
+  void maybe_reorder();
   void finish_message(Direction sender);
   const Op* next_significant_op() const;
   void push(Direction d, uint8_t flags, std::vector<uint8_t> data, int64_t gap_us);
@@ -124,6 +131,7 @@ class TcpFlow : public Flow {
 
   TcpFlowConfig cfg_;
   Rng rng_;
+  Rng reorder_rng_;
   Side side_[2];
   std::deque<Op> ops_;
   std::deque<Seg> pending_;

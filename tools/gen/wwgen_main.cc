@@ -4,7 +4,9 @@
 #include <chrono>
 #include <cstdio>
 #include <exception>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -64,7 +66,16 @@ struct CommonArgs {
   bool vlan = false;
   bool nanosecond = false;
   uint32_t snaplen = 262144;
+  double reorder_percent = 0;
 };
+
+// smtp, office and outbreak only: the other scenarios have no use for it.
+void add_reorder(CLI::App* sub, CommonArgs& a) {
+  sub->add_option("--reorder-percent", a.reorder_percent,
+                  "percent of mail data segments sent after their successor (benchmarks)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 100.0));
+}
 
 void add_common(CLI::App* sub, CommonArgs& a) {
   sub->add_option("--seed", a.seed, "PRNG seed; the same seed gives the same bytes")
@@ -91,6 +102,7 @@ ScenarioOptions to_options(const CommonArgs& a) {
   o.vlan = a.vlan;
   o.nanosecond = a.nanosecond;
   o.snaplen = a.snaplen;
+  o.reorder_percent = a.reorder_percent;
   return o;
 }
 
@@ -137,6 +149,7 @@ int main(int argc, char** argv) {
   ww::gen::SmtpConfig smtp;
   auto* s = app.add_subcommand("smtp", "plain SMTP sessions, one short mail each");
   add_common(s, smtp_args);
+  add_reorder(s, smtp_args);
   s->add_option("--port", smtp.port, "server TCP port")
       ->capture_default_str()
       ->check(CLI::Range(1, 65535));
@@ -144,6 +157,14 @@ int main(int argc, char** argv) {
   s->add_option("--concurrency", smtp.concurrency, "sessions active at the same time")
       ->capture_default_str()
       ->check(CLI::Range(size_t{1}, size_t{10000}));
+  std::vector<std::string> attach_infected, attach_clean;
+  auto* att_opt = s->add_option(
+      "--attach", attach_infected,
+      "PATH[:ENCODING[:NAME]]: one session mailing this file, truth infected (repeatable); "
+      "ENCODING base64 (default), quoted-printable, 7bit, binary or zip");
+  auto* clean_opt = s->add_option("--attach-clean", attach_clean,
+                                  "as --attach, truth not infected (sessions after --attach ones)");
+  s->get_option("--sessions")->excludes(att_opt)->excludes(clean_opt);
 
   CommonArgs abuse_args;
   ww::gen::TcpAbuseConfig abuse;
@@ -166,6 +187,7 @@ int main(int argc, char** argv) {
   office_args.cfg.outbreak = false;
   auto add_mail_options = [](CLI::App* sub, MailArgs& a, bool outbreak) {
     add_common(sub, a.common);
+    add_reorder(sub, a.common);
     sub->add_option("--hosts", a.cfg.hosts, "internal mail clients")
         ->capture_default_str()
         ->check(CLI::Range(uint64_t{2}, uint64_t{60000}));
@@ -245,6 +267,13 @@ int main(int argc, char** argv) {
     if (*s) {
       if (smtp_args.vlan && smtp_args.link != "ethernet") {
         std::fprintf(stderr, "wwgen: --vlan needs --link ethernet (raw IP frames carry no tags)\n");
+        return 2;
+      }
+      try {
+        for (const auto& a : attach_infected) smtp.attach.push_back(ww::gen::parse_attach_spec(a, true));
+        for (const auto& a : attach_clean) smtp.attach.push_back(ww::gen::parse_attach_spec(a, false));
+      } catch (const std::invalid_argument& e) {
+        std::fprintf(stderr, "wwgen: %s\n", e.what());
         return 2;
       }
       ww::gen::SmtpScenario scenario(to_options(smtp_args), smtp);
