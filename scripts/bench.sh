@@ -1,121 +1,123 @@
 #!/usr/bin/env bash
-# The foundation benchmark. Generates a capture of mixed TCP/UDP traffic (1 GiB by
-# default) and measures, in one run and on the same file:
-#   * the bare libpcap read loop (tools/bench/pcap_readloop): the ceiling of this path;
-#   * wormwatch -r with 1 and with 2 workers (packets/s, Gbit/s, peak resident memory);
-#   * wormwatch's peak memory on a quarter-size capture of the same mix, to show memory
-#     follows concurrent flows, not the capture's length.
-# Writes bench/results.json and appends a section to bench/results.md.
+# The benchmark: every figure the open issues ask for, in one run, on generated
+# captures, each contender on the same file in the same run and compared with
+# the bare libpcap read loop (tools/bench/pcap_readloop) on that file.
 #
-#   scripts/bench.sh [--size BYTES] [--work DIR] [--keep]
+#   smtp        issue 5: ~half SMTP-with-attachments capture (--size, default 1 GiB):
+#               read loop, wormwatch --workers 1 scan off; tshark --export-objects imf
+#               and tcpflow on the first --tool-prefix bytes (capped, extrapolated);
+#               a perf profile of wormwatch
+#   scan        issue 6: outbreak capture (--size / 4): scanning off, on with 1 and 2
+#               scanner threads, verdict cache on and off; attachments/s
+#   hosts       issue 7: host_bench events/s on one core
+#   reassembly  issue 4: SMTP-only captures (--size / 4) in order and with 5 % of the
+#               data segments reordered; memory per idle reassembled SMTP flow
+#   mixed       the foundation benchmark (clean mixed traffic, 1 and 2 workers); not
+#               in the default set
+#
+# Writes bench/results.json and appends a dated section to bench/results.md.
+# Timing lives here, never in tests.
+#
+#   scripts/bench.sh [--size BYTES] [--work DIR] [--keep] [--only LIST] [--runs N]
+#                    [--ww-runs N] [--tool-prefix BYTES] [--tool-cap SECONDS]
+#                    [--build DIR] [--no-build]
+#
+#   --only LIST     comma-separated figures (smtp,scan,hosts,reassembly,mixed; "all");
+#                   default smtp,scan,hosts,reassembly
+#   --runs N        read-loop runs per file (best of N; default 5)
+#   --ww-runs N     wormwatch runs per configuration (best of N; default 3)
+#   --keep          keep the generated captures in --work (reused by the next run)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SIZE=$((1024 * 1024 * 1024))
-WORK="${TMPDIR:-/tmp}/wormwatch-bench"
+WORK="$ROOT/bench/work"
+BUILD="$ROOT/build-bench"
 KEEP=0
+ONLY="smtp,scan,hosts,reassembly"
+RUNS=5
+WW_RUNS=3
+TOOL_PREFIX=$((100 * 1024 * 1024))
+TOOL_CAP=300
+DO_BUILD=1
+ARGS="$*"
+usage() {
+  sed -n '/^#   scripts\/bench.sh/,/^#   --keep/p' "$0" | sed 's/^#//' >&2
+  exit 2
+}
+bytes_arg() {  # 1G, 256M, 100k or a byte count
+  local v="$1"
+  case "$v" in
+    *[kK]) echo $((${v%?} * 1024)) ;;
+    *M) echo $((${v%?} * 1024 * 1024)) ;;
+    *G) echo $((${v%?} * 1024 * 1024 * 1024)) ;;
+    *[!0-9]* | "") echo "scripts/bench.sh: '$v' is not a byte count (e.g. 1073741824, 256M, 1G)" >&2; exit 2 ;;
+    *) echo "$v" ;;
+  esac
+}
 while (($#)); do
   case "$1" in
-    --size) SIZE="$2"; shift 2 ;;
+    --size) SIZE=$(bytes_arg "$2"); shift 2 ;;
     --work) WORK="$2"; shift 2 ;;
     --keep) KEEP=1; shift ;;
-    *) echo "usage: scripts/bench.sh [--size BYTES] [--work DIR] [--keep]" >&2; exit 2 ;;
+    --only) ONLY="$2"; shift 2 ;;
+    --runs) RUNS="$2"; shift 2 ;;
+    --ww-runs) WW_RUNS="$2"; shift 2 ;;
+    --tool-prefix) TOOL_PREFIX=$(bytes_arg "$2"); shift 2 ;;
+    --tool-cap) TOOL_CAP="$2"; shift 2 ;;
+    --build) BUILD="$2"; shift 2 ;;
+    --no-build) DO_BUILD=0; shift ;;
+    -h | --help) usage ;;
+    *) echo "scripts/bench.sh: unknown option '$1'" >&2; usage ;;
   esac
 done
-cd "$ROOT"
-bash scripts/install-deps.sh --build-only >/dev/null
-WW_TARGETS="wormwatch wwgen pcap_readloop" bash scripts/build.sh "$ROOT/build" >/dev/null
-BIN="$ROOT/build/sensor/wormwatch"
-GEN="$ROOT/build/tools/gen/wwgen"
-LOOP="$ROOT/build/tools/bench/pcap_readloop"
-mkdir -p "$WORK"
-CAP="$WORK/mixed-$SIZE.pcap"
-SMALL="$WORK/mixed-$((SIZE / 4)).pcap"
-SEED=7
-CONC=2000
-if [[ ! -s "$CAP" ]]; then
-  echo "generating $CAP ($SIZE bytes)"
-  "$GEN" mixed --seed $SEED --size "$SIZE" --concurrency $CONC --out "$CAP" >/dev/null
-fi
-if [[ ! -s "$SMALL" ]]; then
-  "$GEN" mixed --seed $SEED --size $((SIZE / 4)) --concurrency $CONC --out "$SMALL" >/dev/null
-fi
-cat "$CAP" > /dev/null   # page cache warm for every contender
-
-# run_ww FILE WORKERS -> prints "wall_seconds cpu_seconds peak_kib packets bytes"
-run_ww() {
-  local out="$WORK/out-$2"
-  rm -rf "$out"; mkdir -p "$out"
-  /usr/bin/time -f "%e %U %S %M" -o "$WORK/time-$2" "$BIN" -r "$1" --workers "$2" -l "$out" \
-    2> "$WORK/summary-$2" >/dev/null
-  local pk by e u sy m
-  pk=$(grep -o '"capture":{"packets":[0-9]*' "$out/eve.json" | tail -1 | cut -d: -f3)
-  by=$(grep -o '"capture":{"packets":[0-9]*,"bytes":[0-9]*' "$out/eve.json" | tail -1 | cut -d: -f4)
-  read -r e u sy m < <(tail -1 "$WORK/time-$2")
-  echo "$e $(echo "$u + $sy" | bc -l) $m $pk $by"
-}
-
-echo "bare libpcap read loop (best of 5)"
-best_loop=""
-for i in 1 2 3 4 5; do
-  loop_json_i=$(/usr/bin/time -f "%e %U %S" -o "$WORK/time-loop" "$LOOP" "$CAP")
-  read -r e u sy < <(tail -1 "$WORK/time-loop")
-  if [[ -z "$best_loop" ]] || (( $(echo "$e < $best_loop" | bc -l) )); then
-    best_loop=$e; loop_cpu=$(echo "$u + $sy" | bc -l); loop_json=$loop_json_i
-  fi
+[[ "$ONLY" == all ]] && ONLY="smtp,scan,hosts,reassembly,mixed"
+IFS=',' read -r -a FIGS <<< "$ONLY"
+for f in "${FIGS[@]}"; do
+  case "$f" in
+    smtp | scan | hosts | reassembly | mixed) ;;
+    *) echo "scripts/bench.sh: unknown figure '$f' (smtp, scan, hosts, reassembly, mixed, all)" >&2; exit 2 ;;
+  esac
 done
-packets=$(echo "$loop_json" | sed 's/.*"packets":\([0-9]*\).*/\1/')
-bytes=$(echo "$loop_json" | sed 's/.*"bytes":\([0-9]*\).*/\1/')
+SCAN_SIZE=$((SIZE / 4))
+REASM_SIZE=$((SIZE / 4))
+((TOOL_PREFIX > SIZE)) && TOOL_PREFIX=$SIZE
 
-best_ww() {  # best of 5 runs by wall time, as for the read loop
-  local best="" r
-  for i in 1 2 3 4 5; do
-    r=$(run_ww "$1" "$2")
-    if [[ -z "$best" ]] || (( $(echo "${r%% *} < ${best%% *}" | bc -l) )); then best=$r; fi
-  done
-  echo "$best"
-}
-echo "wormwatch --workers 1"
-read -r s1 c1 m1 p1 b1 < <(best_ww "$CAP" 1)
-echo "wormwatch --workers 2"
-read -r s2 c2 m2 p2 b2 < <(best_ww "$CAP" 2)
-echo "wormwatch --workers 1 on the quarter-size capture"
-read -r sq cq mq pq bq < <(run_ww "$SMALL" 1)
+cd "$ROOT"
+if ((DO_BUILD)); then
+  bash scripts/install-deps.sh --build-only > /dev/null
+  echo "[bench] building in $BUILD" >&2
+  WW_TARGETS="wormwatch wwgen pcap_readloop host_bench scan_bench idle_smtp_gen" JOBS=2 \
+    nice bash scripts/build.sh "$BUILD" > "$BUILD.log" 2>&1 ||
+    { tail -30 "$BUILD.log" >&2; echo "scripts/bench.sh: build failed (log: $BUILD.log)" >&2; exit 1; }
+fi
+mkdir -p "$WORK"
+WORK="$(cd "$WORK" && pwd)"
+rm -rf "$WORK/runs" "$WORK/out" "$WORK"/*.info.json "$WORK/load.log" "$WORK"/*.profile.json
+mkdir -p "$WORK/runs" "$WORK/out"
+# shellcheck source=scripts/bench/lib.sh
+source "$ROOT/scripts/bench/lib.sh"
+for f in "${FIGS[@]}"; do
+  # shellcheck source=/dev/null
+  source "$ROOT/scripts/bench/$f.sh"
+done
 
-rate() { echo "scale=0; $1 / $2" | bc -l; }
-gbps() { echo "scale=3; $1 * 8 / $2 / 1000000000" | bc -l; }
-loop_pps=$(rate "$packets" "$best_loop"); loop_gbps=$(gbps "$bytes" "$best_loop")
-w1_pps=$(rate "$p1" "$s1"); w1_gbps=$(gbps "$b1" "$s1")
-w2_pps=$(rate "$p2" "$s2"); w2_gbps=$(gbps "$b2" "$s2")
-ratio1=$(echo "scale=3; $w1_pps / $loop_pps" | bc -l)
-ratio2=$(echo "scale=3; $w2_pps / $loop_pps" | bc -l)
-cpu_ratio1=$(echo "scale=3; $loop_cpu / $c1" | bc -l)
-cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
-date_s=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+python3 - "$WORK/meta.json" <<PY
+import json, sys, time
+json.dump({"date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)",
+           "commit": "$(git -C "$ROOT" rev-parse --short HEAD 2> /dev/null || echo unknown)$(git -C "$ROOT" diff --quiet HEAD -- 2> /dev/null || echo '+dirty')",
+           "cpu": "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')",
+           "cores": $(nproc), "start_epoch": time.time()}, open(sys.argv[1], "w"))
+PY
+load_mark "start"
+for f in "${FIGS[@]}"; do
+  "fig_$f"
+done
+load_mark "end"
 
-mkdir -p "$ROOT/bench"
-cat > "$ROOT/bench/results.json" <<JSON
-{"date":"$date_s","commit":"$commit","cpu":"$cpu","cores":$(nproc),
- "capture":{"file":"$(basename "$CAP")","bytes_on_disk":$(stat -c %s "$CAP"),"packets":$packets,"wire_bytes":$bytes,"generator":"wwgen mixed --seed $SEED --size $SIZE --concurrency $CONC"},
- "readloop":{"seconds":$best_loop,"cpu_seconds":$loop_cpu,"pps":$loop_pps,"gbps":$loop_gbps},
- "wormwatch_1_worker":{"seconds":$s1,"cpu_seconds":$c1,"pps":$w1_pps,"gbps":$w1_gbps,"peak_rss_kib":$m1,"ratio_to_readloop":$ratio1,"cpu_ratio_to_readloop":$cpu_ratio1},
- "wormwatch_2_workers":{"seconds":$s2,"cpu_seconds":$c2,"pps":$w2_pps,"gbps":$w2_gbps,"peak_rss_kib":$m2,"ratio_to_readloop":$ratio2},
- "memory_vs_length":{"quarter_capture_peak_rss_kib":$mq,"full_capture_peak_rss_kib":$m1}}
-JSON
-{
-  echo
-  echo "## $date_s (commit $commit)"
-  echo
-  echo "Machine: $cpu, $(nproc) cores. Capture: \`wwgen mixed --seed $SEED --size $SIZE --concurrency $CONC\`,"
-  echo "$packets packets, $bytes wire bytes. Page cache warm. Command: \`scripts/bench.sh --size $SIZE\`."
-  echo
-  echo "| contender | wall s | CPU s | packets/s | Gbit/s | peak RSS | rate vs read loop |"
-  echo "|---|---|---|---|---|---|---|"
-  echo "| bare libpcap read loop | $best_loop | $loop_cpu | $loop_pps | $loop_gbps | - | 1.000 |"
-  echo "| wormwatch -r, 1 worker | $s1 | $c1 | $w1_pps | $w1_gbps | $((m1 / 1024)) MiB | $ratio1 |"
-  echo "| wormwatch -r, 2 workers | $s2 | $c2 | $w2_pps | $w2_gbps | $((m2 / 1024)) MiB | $ratio2 |"
-  echo
-  echo "Peak RSS with 1 worker: $((mq / 1024)) MiB on the quarter-size capture, $((m1 / 1024)) MiB on the full one."
-} >> "$ROOT/bench/results.md"
-cat "$ROOT/bench/results.json"
-if [[ $KEEP -eq 0 ]]; then rm -f "$CAP" "$SMALL"; fi
+python3 "$ROOT/scripts/bench/lib.py" report "$WORK" "$ROOT" "scripts/bench.sh${ARGS:+ $ARGS}" "$ONLY" > /dev/null
+echo "[bench] wrote bench/results.json and a new section at the end of bench/results.md" >&2
+tail -n +"$(grep -n '^## ' "$ROOT/bench/results.md" | tail -1 | cut -d: -f1)" "$ROOT/bench/results.md"
+rm -rf "$WORK/out" "$WORK/perf.data" "$WORK/perf.data.old"
+if ((KEEP == 0)); then
+  rm -f "$WORK"/*.pcap "$WORK"/*.pcap.json
+fi
