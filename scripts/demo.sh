@@ -51,8 +51,10 @@ echo "== 2. a generated MyDoom-like outbreak (25 % of mail infected, backdoor li
 ./build/tools/gen/wwgen outbreak --seed 2004 --messages 400 --out "$OUT/outbreak/outbreak.pcap" >/dev/null
 echo "   wormwatch -r $OUT/outbreak/outbreak.pcap -l $OUT/outbreak --set hosts.mail_relays=10.1.0.25"
 ./build/sensor/wormwatch -r "$OUT/outbreak/outbreak.pcap" -l "$OUT/outbreak" --workers 1 \
-  --set hosts.mail_relays=10.1.0.25 --set hosts.home_net=10.0.0.0/8,2001:db8:1::/48
+  --set hosts.mail_relays=10.1.0.25 --set hosts.home_net=10.0.0.0/8,2001:db8:1::/48 \
+  --report "$OUT/outbreak/report.html"
 echo "-- alerts:"
 show_alerts "$OUT/outbreak/eve.json"
 echo
 echo "Records: $OUT/real/eve.json and $OUT/outbreak/eve.json (docs/records.md, docs/alerts.md)."
+echo "Report:  $OUT/outbreak/report.html (open it in a browser; docs/report.md)."

@@ -19,6 +19,7 @@
 #include "sensor/config/config.h"
 #include "sensor/output/sink.h"
 #include "sensor/output/sink_spec.h"
+#include "sensor/report/report.h"
 #include "sensor/worker/engine.h"
 
 namespace {
@@ -135,6 +136,19 @@ int main(int argc, char** argv) {
   app.add_flag("-q,--quiet", quiet, "no summary on standard error");
   app.add_flag("--list-config-keys", list_keys,
                "print every config key: key, type, default, meaning (tab-separated)");
+  std::string report_path;
+  app.add_option("--report", report_path,
+                 "write the HTML outbreak report to FILE at the end of the run");
+  auto* rep = app.add_subcommand("report", "HTML outbreak report and terminal summary from an EVE file");
+  std::string rep_eve, rep_out;
+  int64_t rep_interval = 3600;
+  std::vector<std::string> rep_home;
+  rep->add_option("eve", rep_eve, "EVE JSON file (- = stdin)")->required();
+  rep->add_option("-o,--output", rep_out, "HTML file (- = stdout)")->required();
+  rep->add_option("--interval", rep_interval, "seconds per interval (packet time, UTC-aligned)")
+      ->check(CLI::Range(int64_t(1), int64_t(366 * 86400)));
+  rep->add_option("--home-net", rep_home, "home CIDRs for the direction split (comma-separated)")
+      ->delimiter(',');
   app.add_flag("--list-events", list_events,
                "print the event catalogue: id, name, severity, category, signature, description");
 
@@ -142,6 +156,14 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  }
+
+  if (*rep) {
+    ww::ReportOptions ro;
+    ro.interval_s = rep_interval;
+    ro.home_net = rep_home;
+    ro.quiet = quiet;
+    return ww::report_main(rep_eve, rep_out, ro);
   }
 
   if (list_keys) {
@@ -182,6 +204,7 @@ int main(int argc, char** argv) {
   }
 
   // Outputs first: an unwritable log directory fails before any packet is read.
+  std::unique_ptr<ww::ReportAggregator> report;  // outlives the hub that feeds it
   ww::OutputHub out;
   std::string where;
   try {
@@ -199,6 +222,17 @@ int main(int argc, char** argv) {
     if (cfg.eve_enabled && (cfg.eve_stdout || (cfg.log_dir.empty() && cfg.sinks_yaml.empty()))) {
       out.add(std::make_unique<ww::StdoutSink>());
       where += where.empty() ? "stdout" : " and stdout";
+    }
+    if (!report_path.empty()) {
+      std::string err;
+      if (!ww::report_path_writable(report_path, &err)) {
+        spdlog::error("{}", err);
+        return 1;
+      }
+      ww::ReportOptions ro;
+      ro.home_net = cfg.hosts.home_net.entries();
+      report = std::make_unique<ww::ReportAggregator>(ro);
+      out.add(ww::make_report_sink(*report));
     }
     if (cfg.eve_enabled && !cfg.sinks_yaml.empty()) {
       // outputs.sinks: syslog, CEF, sockets, Kafka; a peer that is down is not an
@@ -262,6 +296,16 @@ int main(int argc, char** argv) {
     // Network sinks drain their spools (or persist them to disk) within the timeout.
     out.close(std::chrono::seconds(10));
     if (!quiet && rc == 0) print_summary(t, out, cfg, where);
+    if (report && rc == 0) {
+      std::string err;
+      if (!ww::write_report_html(*report, report_path, &err)) {
+        spdlog::error("{}", err);
+        rc = 1;
+      } else if (!quiet) {
+        std::fprintf(stderr, "%s  report       %s\n", report->terminal_summary().c_str(),
+                     report_path.c_str());
+      }
+    }
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     out.flush();
