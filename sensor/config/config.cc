@@ -124,6 +124,19 @@ KeySpec string_list_key(std::string key, std::string def, std::string desc,
           }};
 }
 
+// A list of CIDRs or addresses, parsed whole (one bad entry rejects the key).
+KeySpec cidr_list_key(std::string key, std::string def, std::string desc,
+                      CidrSet& (*field)(Config&)) {
+  return string_list_key(key, std::move(def), std::move(desc),
+                         [key, field](Config& c, std::vector<std::string> v) {
+                           std::string err;
+                           CidrSet set;
+                           if (!CidrSet::parse(v, set, &err))
+                             throw ConfigError("config key '" + key + "': " + err);
+                           field(c) = std::move(set);
+                         });
+}
+
 KeySpec choice_key(std::string key, std::vector<std::string> choices, std::string def,
                    std::string desc, std::function<bool(Config&, const std::string&)> f) {
   std::string list;
@@ -397,33 +410,12 @@ const std::vector<KeySpec>& specs() {
       bool_key("hosts.enabled", "true",
                "host behaviour detectors: backdoor listeners, uploads, sweeps, mass mailing",
                [](Config& c, bool v) { c.hosts_enabled = v; }),
-      string_list_key("hosts.home_net", "[10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7]",
-                      "our networks (CIDR or addresses, IPv4 and IPv6)",
-                      [](Config& c, std::vector<std::string> v) {
-                        std::string err;
-                        CidrSet set;
-                        if (!CidrSet::parse(v, set, &err))
-                          throw ConfigError("config key 'hosts.home_net': " + err);
-                        c.hosts.home_net = std::move(set);
-                      }),
-      string_list_key("hosts.mail_relays", "[]",
-                      "legitimate mail servers (never mass-mailing alerts)",
-                      [](Config& c, std::vector<std::string> v) {
-                        std::string err;
-                        CidrSet set;
-                        if (!CidrSet::parse(v, set, &err))
-                          throw ConfigError("config key 'hosts.mail_relays': " + err);
-                        c.hosts.mail_relays = std::move(set);
-                      }),
-      string_list_key("hosts.listener_allow", "[]",
-                      "hosts allowed to listen on backdoor ports (a proxy on 3128, ...)",
-                      [](Config& c, std::vector<std::string> v) {
-                        std::string err;
-                        CidrSet set;
-                        if (!CidrSet::parse(v, set, &err))
-                          throw ConfigError("config key 'hosts.listener_allow': " + err);
-                        c.hosts.listener_allow = std::move(set);
-                      }),
+      cidr_list_key("hosts.home_net", "[10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7]", "our networks (CIDR or addresses, IPv4 and IPv6)",
+                    [](Config& c) -> CidrSet& { return c.hosts.home_net; }),
+      cidr_list_key("hosts.mail_relays", "[]", "legitimate mail servers (never mass-mailing alerts)",
+                    [](Config& c) -> CidrSet& { return c.hosts.mail_relays; }),
+      cidr_list_key("hosts.listener_allow", "[]", "hosts allowed to listen on backdoor ports (a proxy on 3128, ...)",
+                    [](Config& c) -> CidrSet& { return c.hosts.listener_allow; }),
       string_key("hosts.backdoor_ports", "3127-3198", "backdoor ports and ranges (\"3127-3198,1080\")",
                  [](Config& c, std::string v) {
                    std::string err;
