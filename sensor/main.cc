@@ -76,6 +76,16 @@ void print_summary(const ww::EngineTotals& t, const ww::OutputHub& out, const ww
                  (unsigned long long)w.files.files, w.files.bytes / 1e6,
                  (unsigned long long)w.files.truncated, (unsigned long long)w.files.with_gaps);
   }
+  if (const uint64_t msgs = t.mail.total_messages()) {
+    const uint64_t inf = t.mail.total_infected();
+    std::string by;
+    for (size_t d = 0; d < ww::kMailDirections; ++d)
+      if (t.mail.messages[d])
+        by += fmt::format(" {}={}/{}", ww::mail_direction_name(static_cast<ww::MailDirection>(d)),
+                          t.mail.infected[d], t.mail.messages[d]);
+    std::fprintf(stderr, "  messages     %llu, %llu with an infected attachment (%.1f %%); infected/all:%s\n",
+                 (unsigned long long)msgs, (unsigned long long)inf, 100.0 * inf / msgs, by.c_str());
+  }
   if (w.scan.submitted) {
     std::fprintf(stderr,
                  "  scan         files=%llu scanned=%llu infected=%llu cache_hits=%llu "

@@ -479,6 +479,10 @@ const std::vector<KeySpec>& specs() {
       uint_key("stats.interval", 0, kDay, "60",
                "seconds of packet time between stats records; 0 = only the final one",
                [](Config& c, uint64_t v) { c.stats_interval_s = static_cast<int64_t>(v); }),
+      uint_key("stats.mail_interval", 60, 7 * kDay, "3600",
+               "seconds per bucket of the mail statistics (messages, infected share) in stats "
+               "records; buckets are aligned to the epoch, days are UTC",
+               [](Config& c, uint64_t v) { c.stats_mail_interval_s = static_cast<int64_t>(v); }),
   };
   return kSpecs;
 }

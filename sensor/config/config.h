@@ -86,6 +86,7 @@ struct Config {
   bool eve_stdout = false;               // outputs.eve.stdout (also when no log_dir)
   bool flow_records = true;              // outputs.eve.flow
   int64_t stats_interval_s = 60;         // stats.interval (packet time; 0 = only at the end)
+  int64_t stats_mail_interval_s = 3600;  // stats.mail_interval (mail statistics buckets)
   // outputs.sinks: further sinks (syslog, CEF, sockets, Kafka), as YAML text; parsed
   // by sensor/output/sink_spec (checked when the config is read).
   std::string sinks_yaml;

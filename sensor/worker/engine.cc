@@ -151,13 +151,14 @@ WorkerCounters Engine::gather() {
   return total;
 }
 
-void Engine::emit_stats(int64_t ts_us, PacketSource& src) {
+void Engine::emit_stats(int64_t ts_us, PacketSource& src, bool final) {
   if (!cfg_.eve_enabled) return;
   WorkerCounters w = gather();
   int64_t uptime = first_ts_us_ ? (ts_us - first_ts_us_) / 1'000'000 : 0;
   Json j = build_stats_record(ts_us, uptime, worker_count(), src.stats(), w);
   Json outs = out_.sink_stats();
   if (!outs.empty()) j["stats"]["outputs"] = std::move(outs);
+  if (cfg_.smtp_enabled) j["stats"]["mail"] = services_.mail().to_json(ts_us, final);
   out_.emit("stats", eve_dump(j));
 }
 
@@ -219,7 +220,8 @@ EngineTotals Engine::run(PacketSource& src) {
   t.workers = gather();
   t.first_ts_us = first_ts_us_;
   t.last_ts_us = last_ts_us_;
-  emit_stats(last_ts_us_ ? last_ts_us_ : first_ts_us_, src);
+  t.mail = services_.mail().totals();
+  emit_stats(last_ts_us_ ? last_ts_us_ : first_ts_us_, src, /*final=*/true);
   out_.flush();
   t.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();

@@ -25,6 +25,7 @@ struct EngineTotals {
   int64_t first_ts_us = 0;
   int64_t last_ts_us = 0;
   double wall_seconds = 0;
+  MailCounts mail;  // messages and infected messages, by direction
 };
 
 // Worker threads the config asks for (engine.workers, 0 = one per core).
@@ -74,7 +75,7 @@ class Engine : public PacketHandler {
   void lane_loop(Lane& lane);
   void submit(Lane& lane);
   void maybe_emit_stats(int64_t now_us, PacketSource& src);
-  void emit_stats(int64_t ts_us, PacketSource& src);
+  void emit_stats(int64_t ts_us, PacketSource& src, bool final = false);
   WorkerCounters gather();
 
   const Config& cfg_;

@@ -31,10 +31,11 @@ struct EngineServices::PendingFile {
   uint16_t sender_port = 0, server_port = 0;
   int64_t ts_us = 0;
   uint64_t flow_id = 0;
+  std::shared_ptr<MailTally> message;
 };
 
 EngineServices::EngineServices(const Config& cfg, OutputHub& out, uint32_t workers)
-    : cfg_(cfg), out_(out), workers_(workers) {
+    : cfg_(cfg), out_(out), workers_(workers), mail_(cfg.stats_mail_interval_s) {
   if (cfg.hosts_enabled) {
     // One producer slot per worker, one more for infected-attachment events.
     const bool eve = cfg.eve_enabled;
@@ -106,6 +107,7 @@ void EngineServices::submit_file(ExtractedFile&& x, PolicyCounters& pc) {
   p->server_port = x.server_port;
   p->ts_us = x.ts_us;
   p->flow_id = p->record.value("flow_id", uint64_t{0});
+  p->message = std::move(x.message);
 
   if (!scan_) {
     finish(*p, nullptr);
@@ -132,6 +134,10 @@ void EngineServices::finish(PendingFile& p, const ScanVerdict* v) {
   }
   const bool infected = v && v->infected();
   const bool alerted = infected || !p.hits.empty();
+  if (p.message) {
+    mail_.file_done(*p.message, infected);
+    p.message.reset();
+  }
   if (!p.hits.empty()) {
     Json pol = Json::array();
     for (const auto& h : p.hits) pol.push_back(event_info(h.event).id);

@@ -18,6 +18,7 @@
 #include "rules/scan/scan_service.h"
 #include "sensor/config/config.h"
 #include "sensor/output/sink.h"
+#include "sensor/stats/mail_stats.h"
 #include "sensor/worker/smtp_app.h"
 
 namespace ww {
@@ -52,6 +53,7 @@ class EngineServices {
   HostCounters host_counters() const;
 
   ScanCounters scan_counters() const;
+  MailStats& mail() { return mail_; }
   std::map<uint32_t, uint64_t> alert_counts() const;
 
  private:
@@ -68,6 +70,7 @@ class EngineServices {
   bool drained_ = false;
   mutable std::mutex alerts_mu_;
   std::map<uint32_t, uint64_t> alerts_;
+  MailStats mail_;
 };
 
 }  // namespace ww

@@ -196,6 +196,13 @@ void SmtpFlowApp::on_transaction_ended(const SmtpTransactionEnded& e) {
   txns_.erase(it);
   if (env_.store && t.eml.open()) env_.store->discard(t.eml);
   if (t.data_began && env_.on_message) env_.on_message(flow_, e.recipients);
+  if (env_.mail && (t.tally || t.data_began)) {
+    if (!t.tally) t.tally = MailStats::open();
+    const auto& home = env_.cfg.hosts.home_net;
+    env_.mail->end_message(*t.tally, env_.now_us,
+                           mail_direction(home.contains(flow_.client_ip), home.contains(flow_.server_ip)),
+                           t.data_began);
+  }
   if (!env_.cfg.eve_enabled) return;
   Json j = header("smtp");
   j["tx_id"] = t.id - 1;
@@ -302,6 +309,11 @@ void SmtpFlowApp::on_file(FileReport&& r) {
   Json j = header("fileinfo");
   if (t) {
     t->files++;
+    if (env_.mail) {
+      if (!t->tally) t->tally = MailStats::open();
+      MailStats::add_file(*t->tally);
+      x.message = t->tally;
+    }
     j["tx_id"] = t->id - 1;
     j["smtp"] = smtp_object(*t);
     Json em;

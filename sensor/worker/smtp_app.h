@@ -25,6 +25,7 @@
 #include "sensor/flow/flow.h"
 #include "sensor/output/eve.h"
 #include "sensor/output/sink.h"
+#include "sensor/stats/mail_stats.h"
 
 namespace ww {
 
@@ -37,6 +38,7 @@ struct ExtractedFile {
   uint16_t sender_port = 0;
   uint16_t server_port = 0;
   int64_t ts_us = 0;
+  std::shared_ptr<MailTally> message;  // the message it came in (mail statistics), or null
 };
 
 class ExtractedFileHandler {
@@ -58,6 +60,7 @@ struct SmtpAppEnv {
   Sniffer sniffer;
   Filestore* store = nullptr;  // filestore on (mode all or alerted)
   ExtractedFileHandler* files_out = nullptr;
+  MailStats* mail = nullptr;  // mail statistics (engine-wide), or null
   // Told about every message sent (the host tracker counts them).
   std::function<void(const Flow&, uint32_t recipients)> on_message;
   SmtpAppEnv(const Config& c, OutputHub& o, const int64_t& now) : cfg(c), out(o), now_us(now) {}
@@ -104,6 +107,7 @@ class SmtpFlowApp final : public StreamSink,
     std::string eml_sha256;
     Filestore::Writer eml;
     std::unique_ptr<FileHasher> eml_hash;
+    std::shared_ptr<MailTally> tally;  // mail statistics: held until the transaction ends
   };
 
   // SmtpEventSink

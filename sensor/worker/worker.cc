@@ -35,6 +35,7 @@ Worker::Worker(const Config& cfg, OutputHub& out, uint32_t id, EngineServices& s
       smtp_env_ = std::make_unique<SmtpAppEnv>(cfg, out, last_ts_us_);
       smtp_env_->store = services.store();
       smtp_env_->files_out = this;
+      smtp_env_->mail = &services.mail();
     }
   }
   if (cfg.defrag_enabled) defrag_ = std::make_unique<Defragmenter>(cfg.defrag);

@@ -143,6 +143,63 @@ BOOST_AUTO_TEST_CASE(report_sink_during_a_run_gives_the_same_numbers) {
   BOOST_TEST(agg.summary()["mail"]["smtp_records"] == counts.at("smtp"));
 }
 
+// The engine counts the same figures itself: the final stats record's `mail`
+// object equals the ground truth, and its intervals, days and directions add up.
+BOOST_AUTO_TEST_CASE(final_stats_record_carries_the_mail_statistics) {
+  const auto& o = outbreak();
+  const auto& truth = o.manifest["mail"];
+  std::ifstream in(o.eve);
+  std::string line, last_stats;
+  uint64_t stats_records = 0;
+  while (std::getline(in, line))
+    if (line.find("\"event_type\":\"stats\"") != std::string::npos) {
+      last_stats = line;
+      ++stats_records;
+    }
+  BOOST_TEST_REQUIRE(!last_stats.empty());
+  const json m = json::parse(last_stats)["stats"]["mail"];
+  BOOST_TEST(m["messages"] == truth["messages"].get<uint64_t>());
+  BOOST_TEST(m["infected_messages"] == truth["infected_messages"].get<uint64_t>());
+  BOOST_TEST(m["infected_share"].get<double>() ==
+                 double(truth["infected_messages"].get<uint64_t>()) /
+                     double(truth["messages"].get<uint64_t>()),
+             boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(m["interval_seconds"] == 3600);
+  uint64_t im = 0, ii = 0, dm = 0, di = 0, bm = 0, bi = 0;
+  for (const auto& b : m["intervals"]) {
+    im += b["messages"].get<uint64_t>();
+    ii += b["infected_messages"].get<uint64_t>();
+  }
+  for (const auto& b : m["days"]) {
+    dm += b["messages"].get<uint64_t>();
+    di += b["infected_messages"].get<uint64_t>();
+  }
+  for (const auto& [k, b] : m["by_direction"].items()) {
+    bm += b["messages"].get<uint64_t>();
+    bi += b["infected_messages"].get<uint64_t>();
+  }
+  BOOST_TEST(im == m["messages"].get<uint64_t>());
+  BOOST_TEST(ii == m["infected_messages"].get<uint64_t>());
+  BOOST_TEST(dm == m["messages"].get<uint64_t>());
+  BOOST_TEST(di == m["infected_messages"].get<uint64_t>());
+  BOOST_TEST(bm == m["messages"].get<uint64_t>());
+  BOOST_TEST(bi == m["infected_messages"].get<uint64_t>());
+  // The worms mail out: every infected message is outbound (home_net -> outside).
+  BOOST_TEST(m["by_direction"]["outbound"]["infected_messages"] == m["infected_messages"]);
+  // The report, reading the records, finds the same direction split.
+  ww::ReportOptions opts;
+  opts.home_net = o.home_net;
+  opts.quiet = true;
+  ww::ReportAggregator a(opts);
+  a.feed_file(o.eve.string());
+  const auto s = a.summary();
+  for (const char* d : {"inbound", "outbound", "internal", "external"}) {
+    BOOST_TEST(s["mail"]["by_direction"][d]["messages"] == m["by_direction"][d]["messages"], d);
+    BOOST_TEST(s["mail"]["by_direction"][d]["infected_messages"] ==
+                   m["by_direction"][d]["infected_messages"], d);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(report_subcommand_errors) {
   const auto dir = temp_dir("errors");
   ww::ReportOptions opts;
