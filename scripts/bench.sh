@@ -14,6 +14,9 @@
 #               data segments reordered; memory per idle reassembled SMTP flow
 #   mixed       the foundation benchmark (clean mixed traffic, 1 and 2 workers); not
 #               in the default set
+#   dpdk        issue 9: mixed capture (--size / 4) through -r (1, 2 workers) and
+#               --dpdk net_pcap (1 queue; 2 queues on 2 lcores); packets/s, Gbit/s;
+#               needs root and a DPDK build; not in the default set
 #
 # Writes bench/results.json and appends a dated section to bench/results.md.
 # Timing lives here, never in tests.
@@ -22,7 +25,7 @@
 #                    [--ww-runs N] [--tool-prefix BYTES] [--tool-cap SECONDS]
 #                    [--build DIR] [--no-build]
 #
-#   --only LIST     comma-separated figures (smtp,scan,hosts,reassembly,mixed; "all");
+#   --only LIST     comma-separated figures (smtp,scan,hosts,reassembly,mixed,dpdk; "all");
 #                   default smtp,scan,hosts,reassembly
 #   --runs N        read-loop runs per file (best of N; default 5)
 #   --ww-runs N     wormwatch runs per configuration (best of N; default 3)
@@ -70,12 +73,12 @@ while (($#)); do
     *) echo "scripts/bench.sh: unknown option '$1'" >&2; usage ;;
   esac
 done
-[[ "$ONLY" == all ]] && ONLY="smtp,scan,hosts,reassembly,mixed"
+[[ "$ONLY" == all ]] && ONLY="smtp,scan,hosts,reassembly,mixed,dpdk"
 IFS=',' read -r -a FIGS <<< "$ONLY"
 for f in "${FIGS[@]}"; do
   case "$f" in
-    smtp | scan | hosts | reassembly | mixed) ;;
-    *) echo "scripts/bench.sh: unknown figure '$f' (smtp, scan, hosts, reassembly, mixed, all)" >&2; exit 2 ;;
+    smtp | scan | hosts | reassembly | mixed | dpdk) ;;
+    *) echo "scripts/bench.sh: unknown figure '$f' (smtp, scan, hosts, reassembly, mixed, dpdk, all)" >&2; exit 2 ;;
   esac
 done
 SCAN_SIZE=$((SIZE / 4))
@@ -86,7 +89,7 @@ cd "$ROOT"
 if ((DO_BUILD)); then
   bash scripts/install-deps.sh --build-only > /dev/null
   echo "[bench] building in $BUILD" >&2
-  WW_TARGETS="wormwatch wwgen pcap_readloop host_bench scan_bench idle_smtp_gen" JOBS=2 \
+  WW_TARGETS="wormwatch wwgen pcap_readloop host_bench scan_bench idle_smtp_gen pcap_split" JOBS=2 \
     nice bash scripts/build.sh "$BUILD" > "$BUILD.log" 2>&1 ||
     { tail -30 "$BUILD.log" >&2; echo "scripts/bench.sh: build failed (log: $BUILD.log)" >&2; exit 1; }
 fi

@@ -11,7 +11,7 @@ BUILD_PKGS=(
   libmagic-dev librdkafka-dev libgmime-3.0-dev bc time
 )
 TEST_PKGS=(
-  tshark tcpdump tcpreplay iproute2 clamav-testfiles python3-scapy tcpflow
+  tshark tcpdump tcpreplay iproute2 clamav-testfiles python3-scapy tcpflow ethtool
   swaks postfix python3-aiosmtpd rsyslog clamav-daemon chromium
 )
 

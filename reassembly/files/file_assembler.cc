@@ -23,7 +23,17 @@ void FileAssembler::part_begin(const MimePartInfo& info) {
     c_.per_message_cut++;
     return;
   }
-  auto o = std::make_unique<Open>();
+  std::unique_ptr<Open> o;
+  if (!spare_.empty()) {
+    o = std::move(spare_.back());
+    spare_.pop_back();
+    o->r = FileReport{};
+    o->head.clear();
+    o->hasher->reset(cfg_.md5, cfg_.sha1);
+  } else {
+    o = std::make_unique<Open>();
+    o->hasher = std::make_unique<FileHasher>(cfg_.md5, cfg_.sha1);
+  }
   FileReport& r = o->r;
   r.file_index = reported_++;
   r.part = info.part;
@@ -37,7 +47,6 @@ void FileAssembler::part_begin(const MimePartInfo& info) {
   r.alternate_reading = info.alternate_reading;
   r.uuencoded = info.kind == MimePartKind::uuencoded;
   r.opaque = info.opaque;
-  o->hasher = std::make_unique<FileHasher>(cfg_.md5, cfg_.sha1);
   if (store_) r.store = store_->open();
   open_.push_back(std::move(o));
 }
@@ -81,7 +90,7 @@ void FileAssembler::part_end(const MimePartEnd& end) {
   const std::string& head_src = o->head.size() > r.data.size() ? o->head : r.data;
   std::span<const uint8_t> head(reinterpret_cast<const uint8_t*>(head_src.data()),
                                 std::min<size_t>(head_src.size(), cfg_.magic_bytes));
-  r.sniffed_type = sniffer_.sniff(head);
+  r.sniffed_type = sniffer_.sniff(head, r.hashes.sha256);
   if (r.sniffed_type.empty()) c_.magic_errors++;
   c_.files++;
   c_.bytes += r.size;
@@ -90,11 +99,14 @@ void FileAssembler::part_end(const MimePartEnd& end) {
   if (r.gap_bytes) c_.with_gaps++;
   if (r.data_cut) c_.scan_cut++;
   handler_.on_file(std::move(r));
+  if (spare_.size() < kSpares) spare_.push_back(std::move(o));
 }
 
 void FileAssembler::reset() {
-  for (auto& o : open_)
+  for (auto& o : open_) {
     if (store_ && o->r.store.open()) store_->discard(o->r.store);
+    if (spare_.size() < kSpares) spare_.push_back(std::move(o));
+  }
   open_.clear();
   reported_ = 0;
   not_reported_ = 0;

@@ -78,6 +78,7 @@ class FileAssembler {
     std::unique_ptr<FileHasher> hasher;
     std::string head;  // for libmagic when the scan buffer is smaller
   };
+  static constexpr size_t kSpares = 4;
   Open* find(uint32_t part);
 
   const FileConfig& cfg_;
@@ -86,6 +87,7 @@ class FileAssembler {
   Filestore* store_;
   FileReportHandler& handler_;
   std::vector<std::unique_ptr<Open>> open_;  // a leaf, its .alt and uuencode blocks
+  std::vector<std::unique_ptr<Open>> spare_;  // finished, reused (hashers keep their contexts)
   uint32_t reported_ = 0;
   uint32_t not_reported_ = 0;
 };

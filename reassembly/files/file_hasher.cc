@@ -3,24 +3,36 @@
 namespace ww {
 
 namespace {
-EVP_MD_CTX* start(const EVP_MD* md) {
-  EVP_MD_CTX* c = EVP_MD_CTX_new();
-  if (c && EVP_DigestInit_ex(c, md, nullptr) != 1) {
-    EVP_MD_CTX_free(c);
-    c = nullptr;
-  }
-  return c;
+
+// Digests fetched once per process (OpenSSL 3: EVP_md5() and friends make each
+// EVP_DigestInit_ex fetch the implementation again, with a lock and a property
+// query; an explicitly fetched EVP_MD is used as is). Immutable once made.
+struct Digests {
+  EVP_MD* md5 = EVP_MD_fetch(nullptr, "MD5", nullptr);
+  EVP_MD* sha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+  EVP_MD* sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+};
+const Digests& digests() {
+  static const Digests d;
+  return d;
 }
-std::string done(EVP_MD_CTX*& c) {
-  if (!c) return {};
+
+// (Re)starts `c` on `md`; a context that already ran `md` keeps its provider state.
+bool start(EVP_MD_CTX*& c, const EVP_MD* md) {
+  if (!md) return false;
+  if (!c) c = EVP_MD_CTX_new();
+  return c && EVP_DigestInit_ex2(c, md, nullptr) == 1;
+}
+
+std::string done(EVP_MD_CTX* c, bool& active) {
+  if (!active) return {};
+  active = false;
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
-  std::string out;
-  if (EVP_DigestFinal_ex(c, md, &n) == 1) out = to_hex(md, n);
-  EVP_MD_CTX_free(c);
-  c = nullptr;
-  return out;
+  if (EVP_DigestFinal_ex(c, md, &n) != 1) return {};
+  return to_hex(md, n);
 }
+
 }  // namespace
 
 std::string to_hex(const unsigned char* p, size_t n) {
@@ -33,11 +45,7 @@ std::string to_hex(const unsigned char* p, size_t n) {
   return s;
 }
 
-FileHasher::FileHasher(bool md5, bool sha1) {
-  if (md5) md5_ = start(EVP_md5());
-  if (sha1) sha1_ = start(EVP_sha1());
-  sha256_ = start(EVP_sha256());
-}
+FileHasher::FileHasher(bool md5, bool sha1) { reset(md5, sha1); }
 
 FileHasher::~FileHasher() {
   EVP_MD_CTX_free(md5_);
@@ -45,18 +53,25 @@ FileHasher::~FileHasher() {
   EVP_MD_CTX_free(sha256_);
 }
 
+void FileHasher::reset(bool md5, bool sha1) {
+  const Digests& d = digests();
+  md5_on_ = md5 && start(md5_, d.md5);
+  sha1_on_ = sha1 && start(sha1_, d.sha1);
+  sha256_on_ = start(sha256_, d.sha256);
+}
+
 void FileHasher::update(std::span<const uint8_t> b) {
   if (b.empty()) return;
-  if (md5_) EVP_DigestUpdate(md5_, b.data(), b.size());
-  if (sha1_) EVP_DigestUpdate(sha1_, b.data(), b.size());
-  if (sha256_) EVP_DigestUpdate(sha256_, b.data(), b.size());
+  if (md5_on_) EVP_DigestUpdate(md5_, b.data(), b.size());
+  if (sha1_on_) EVP_DigestUpdate(sha1_, b.data(), b.size());
+  if (sha256_on_) EVP_DigestUpdate(sha256_, b.data(), b.size());
 }
 
 FileHashes FileHasher::finish() {
   FileHashes h;
-  h.md5 = done(md5_);
-  h.sha1 = done(sha1_);
-  h.sha256 = done(sha256_);
+  h.md5 = done(md5_, md5_on_);
+  h.sha1 = done(sha1_, sha1_on_);
+  h.sha256 = done(sha256_, sha256_on_);
   return h;
 }
 

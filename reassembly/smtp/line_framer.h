@@ -70,6 +70,13 @@ class LineFramer {
   FramedLine take_partial();
 
   size_t buffered() const { return release_ ? 0 : buf_.size(); }
+  // Nothing buffered, no line begun, no plain data or gap mark pending: the next
+  // bytes start a line that next() would frame with limit `line_limit()`. Lets a
+  // caller take a run of whole lines straight from `in` (SMTP body lines).
+  bool at_line_start() const {
+    return buffered() == 0 && !in_line_ && plain_left_ == 0 && !after_gap_;
+  }
+  uint32_t line_limit() const { return next_max_; }
   size_t capacity() const { return buf_.capacity(); }
 
  private:

@@ -165,6 +165,7 @@ class SmtpSession {
   void reset_command(smtp::PendingKind kind, SmtpEndReason reason);
   void auth_command(std::string_view args);
   void body_line(const FramedLine& line);
+  size_t body_run(std::span<const uint8_t> in) const;
   void finish_data_body();
   void bdat_bytes(const FramedLine& line);
   void bdat_chunk_done();

@@ -5,6 +5,7 @@
 #include "reassembly/smtp/smtp_session.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "reassembly/smtp/smtp_syntax.h"
 
@@ -36,12 +37,41 @@ void SmtpSession::client_bytes(std::span<const uint8_t> in) {
         if (hold(in)) return;
         guess_answer(in);  // replays what was held; `in` follows it
         break;
+      case SmtpClientState::body:
+        if (const size_t run = body_run(in); run > 0) {
+          deliver_body(body_txn_, in.first(run));
+          prev_body_bare_lf_ = false;
+          in = in.subspan(run);
+          break;
+        }
+        if (!client_framer_.next(in, line)) return;
+        client_line(line);
+        break;
       default:
         if (!client_framer_.next(in, line)) return;
         client_line(line);
         break;
     }
   }
+}
+
+// The leading whole body lines of `in` that body_line() would pass on unchanged:
+// CRLF-terminated, within the line limit, not starting with '.' (neither the end of
+// the data nor dot-stuffed). They go to the sink as one span instead of one call
+// per line; how a body is cut into on_body calls is not part of the contract.
+size_t SmtpSession::body_run(std::span<const uint8_t> in) const {
+  if (!client_framer_.at_line_start()) return 0;
+  const size_t max = client_framer_.line_limit();
+  const uint8_t* const base = in.data();
+  const uint8_t* p = base;
+  const uint8_t* const end = base + in.size();
+  while (p < end && *p != '.') {
+    const size_t scan = std::min<size_t>(max, static_cast<size_t>(end - p));
+    const auto* lf = static_cast<const uint8_t*>(std::memchr(p, '\n', scan));
+    if (lf == nullptr || lf == p || lf[-1] != '\r') break;
+    p = lf + 1;
+  }
+  return static_cast<size_t>(p - base);
 }
 
 void SmtpSession::ignore_tls_bytes(std::span<const uint8_t> bytes) {

@@ -36,6 +36,13 @@ class HostEventRing {
   // Consumer side (one thread): copies up to `max` events into `out`.
   size_t pop(HostEvent* out, size_t max);
 
+  // Consumer side, in place: the events with sequence numbers [head(), tail()) are
+  // readable with at(seq) until release(seq) hands the slots before `seq` back.
+  uint64_t head() const { return head_.load(std::memory_order_relaxed); }
+  uint64_t tail() const { return tail_.load(std::memory_order_acquire); }
+  const HostEvent& at(uint64_t seq) const { return buf_[seq & mask_]; }
+  void release(uint64_t seq) { head_.store(seq, std::memory_order_release); }
+
   size_t capacity() const { return cap_; }
   // Any thread: approximate.
   uint64_t pushed() const { return tail_.load(std::memory_order_relaxed); }
@@ -82,6 +89,7 @@ class HostEventQueue {
   }
 
   size_t producers() const { return rings_.size(); }
+  HostEventRing& ring(size_t i) { return *rings_[i]; }
   uint64_t pushed() const;
   uint64_t overflow() const;
   size_t size() const;

@@ -27,6 +27,16 @@ class HostIndex {
     }
   }
 
+  // Cache hints for batch lookups: the index line a hash starts probing at, and
+  // the slot of the first entry with that hash (no key check: a hint may be wrong).
+  void prefetch(uint32_t hash) const { __builtin_prefetch(&table_[hash & mask_]); }
+  uint32_t first_with_hash(uint32_t hash) const {
+    for (uint32_t i = hash & mask_;; i = (i + 1) & mask_) {
+      const Entry& e = table_[i];
+      if (e.slot == kNone || e.hash == hash) return e.slot;
+    }
+  }
+
   // The caller has checked the key is absent.
   void insert(uint32_t hash, uint32_t slot) {
     if ((size_ + 1) * 2 > table_.size()) grow();

@@ -273,6 +273,103 @@ HostTracker::HostState* HostTracker::find_or_create(const IpAddress& ip, int64_t
 
 // --- events ----------------------------------------------------------------
 
+const IpAddress& HostTracker::primary_address(const HostEvent& e) {
+  using K = HostEvent::Kind;
+  return e.kind == K::kSynAck || e.kind == K::kServerPayload ? e.server : e.client;
+}
+
+void HostTracker::prefetch_index(const HostEvent& e) const {
+  index_.prefetch(hash32(primary_address(e)));
+}
+
+const HostTracker::HostState* HostTracker::peek_slot(const HostEvent& e) const {
+  const uint32_t slot = index_.first_with_hash(hash32(primary_address(e)));
+  return slot == HostIndex::kNone ? nullptr : &slots_[slot];
+}
+
+void HostTracker::prefetch_slot(const HostEvent& e) const {
+  if (const HostState* h = peek_slot(e)) {
+    __builtin_prefetch(h);
+    __builtin_prefetch(reinterpret_cast<const char*>(h) + 64);
+  }
+}
+
+namespace {
+template <class T>
+void prefetch_object(const T* p) {
+  if (!p) return;
+  for (size_t off = 0; off < sizeof(T); off += 64)
+    __builtin_prefetch(reinterpret_cast<const char*>(p) + off);
+}
+}  // namespace
+
+void HostTracker::prefetch_state(const HostEvent& e) const {
+  const HostState* h = peek_slot(e);
+  if (!h) return;
+  using K = HostEvent::Kind;
+  switch (e.kind) {
+    case K::kSmtpSession:
+    case K::kSmtpMessage:
+      prefetch_object(h->mail.get());
+      break;
+    case K::kInfectedAttachment:
+      break;
+    case K::kSynAck:
+    case K::kServerPayload:
+      prefetch_object(h->listener.get());
+      break;
+    default:
+      prefetch_object(h->probe.get());
+  }
+}
+
+void HostTracker::prefetch_windows(const HostEvent& e) const {
+  const HostState* h = peek_slot(e);
+  if (!h) return;
+  using K = HostEvent::Kind;
+  switch (e.kind) {
+    case K::kSmtpSession:
+      if (h->mail) {
+        h->mail->servers.prefetch();
+        h->mail->sessions.prefetch();
+      }
+      break;
+    case K::kSmtpMessage:
+      if (h->mail) h->mail->recipients.prefetch();
+      break;
+    case K::kSyn:
+    case K::kHandshake:
+    case K::kClientPayload:
+      if (h->probe) {
+        h->probe->recent.prefetch();
+        __builtin_prefetch(h->probe->ports.data());
+      }
+      break;
+    case K::kSynAck:
+    case K::kServerPayload:
+      if (h->listener) __builtin_prefetch(h->listener->ports.data());
+      break;
+    default:
+      break;
+  }
+}
+
+void HostTracker::on_events(const HostEvent* ev, size_t n) {
+  // A four-stage pipeline, two events per stage: index line, host slot, detector
+  // state, window buffers; each stage reads only what the one before prefetched.
+  constexpr size_t kStep = 2;
+  auto wanted = [this](const HostEvent& e) {
+    return !(is_backdoor_kind(e.kind) && !cfg_.backdoor_ports.contains(e.server_port));
+  };
+  for (size_t i = 0; i < n; ++i) {
+    if (i + 4 * kStep < n && wanted(ev[i + 4 * kStep])) prefetch_index(ev[i + 4 * kStep]);
+    if (i + 3 * kStep < n && wanted(ev[i + 3 * kStep])) prefetch_slot(ev[i + 3 * kStep]);
+    if (i + 2 * kStep < n && wanted(ev[i + 2 * kStep])) prefetch_state(ev[i + 2 * kStep]);
+    if (i + kStep < n && wanted(ev[i + kStep])) prefetch_windows(ev[i + kStep]);
+    on_event(ev[i]);
+  }
+}
+
 void HostTracker::on_event(const HostEvent& e) {
   c_.events++;
   if (e.ts_us < now_) {
@@ -551,10 +648,15 @@ void HostTracker::on_smtp(const HostEvent& e) {
     m.recipients_total += std::max<uint32_t>(e.count, 1);
     m.recipients.add(e.ts_us, e.count, horizon);
   }
+  // Expiry only lowers a count, so a window under its threshold needs none: most
+  // events touch only the window they add to (one cache line less per window).
+  const bool may_servers = m.servers.full();
+  const bool may_sessions = m.sessions.count() >= cfg_.burst_sessions;
+  const bool may_recipients = m.recipients.sum() >= cfg_.burst_messages_or_recipients;
+  if (!may_servers && !may_sessions && !may_recipients) return;
   m.servers.expire(horizon);
   m.sessions.expire(horizon);
   m.recipients.expire(horizon);
-
   const bool by_servers = m.servers.full();
   const bool by_sessions = m.sessions.count() >= cfg_.burst_sessions;
   const bool by_recipients = m.recipients.sum() >= cfg_.burst_messages_or_recipients;

@@ -26,13 +26,21 @@ void RecentDistinct::expire(int64_t horizon) {
 }
 
 void RecentDistinct::add(const IpAddress& a, int64_t ts, int64_t horizon) {
-  expire(horizon);
-  for (Entry& e : entries_) {
+  // Expiry (order kept, as expire() does) and the search in one pass.
+  bool found = false;
+  size_t w = 0;
+  for (size_t r = 0; r < entries_.size(); ++r) {
+    Entry& e = entries_[r];
+    if (e.ts <= horizon) continue;
     if (e.addr == a) {
       e.ts = std::max(e.ts, ts);
-      return;
+      found = true;
     }
+    if (w != r) entries_[w] = e;
+    ++w;
   }
+  entries_.resize(w);
+  if (found) return;
   if (entries_.size() < cap_) {
     entries_.push_back({ts, a});
     return;
@@ -54,12 +62,15 @@ std::vector<IpAddress> RecentDistinct::sample(size_t max) const {
 }
 
 void RecentCount::expire(int64_t horizon) {
+  // oldest_ts_ answers "anything to expire?" without touching the ring.
+  if (!n_ || oldest_ts_ > horizon) return;
   const uint32_t size = static_cast<uint32_t>(ring_.size());
   while (n_ && ring_[head_].ts <= horizon) {
     sum_ -= ring_[head_].weight;
     head_ = head_ + 1 == size ? 0 : head_ + 1;
     --n_;
   }
+  if (n_) oldest_ts_ = ring_[head_].ts;
 }
 
 void RecentCount::grow() {
@@ -77,16 +88,16 @@ void RecentCount::add(int64_t ts, uint32_t weight, int64_t horizon) {
     sum_ -= ring_[head_].weight;
     head_ = head_ + 1 == ring_.size() ? 0 : head_ + 1;
     --n_;
+    if (n_) oldest_ts_ = ring_[head_].ts;
   } else if (n_ == ring_.size()) {
     grow();
   }
   const uint32_t size = static_cast<uint32_t>(ring_.size());
-  // Events from different workers may arrive slightly out of order: keep the
-  // ring in time order by never going below the newest entry.
-  if (n_) {
-    const uint32_t newest = (head_ + n_ - 1) % size;
-    ts = std::max(ts, ring_[newest].ts);
-  }
+  // Events may arrive slightly out of order (a capture whose time goes back):
+  // keep the ring in time order by never going below the newest entry.
+  if (n_) ts = std::max(ts, newest_ts_);
+  else oldest_ts_ = ts;
+  newest_ts_ = ts;
   const uint32_t slot = (head_ + n_) % size;
   ring_[slot] = {ts, std::max<uint64_t>(weight, 1)};
   sum_ += ring_[slot].weight;

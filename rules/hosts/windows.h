@@ -39,6 +39,11 @@ class RecentDistinct {
   std::vector<IpAddress> sample(size_t max) const;
   void clear() { entries_.clear(); }
   size_t memory_bytes() const { return sizeof(*this) + entries_.capacity() * sizeof(Entry); }
+  // Cache hint for the tracker's batch pipeline: the entries add() will scan.
+  void prefetch() const {
+    const char* p = reinterpret_cast<const char*>(entries_.data());
+    for (size_t off = 0; off < entries_.size() * sizeof(Entry); off += 64) __builtin_prefetch(p + off);
+  }
 
  private:
   struct Entry {
@@ -66,6 +71,12 @@ class RecentCount {
     sum_ = 0;
   }
   size_t memory_bytes() const { return sizeof(*this) + ring_.capacity() * sizeof(Entry); }
+  // Cache hint: the oldest entry (expiry reads it) and the slot add() writes.
+  void prefetch() const {
+    if (ring_.empty()) return;
+    __builtin_prefetch(&ring_[head_]);
+    __builtin_prefetch(&ring_[(head_ + n_) % ring_.size()]);
+  }
 
  private:
   struct Entry {
@@ -78,6 +89,8 @@ class RecentCount {
   uint32_t head_ = 0;  // oldest
   uint32_t n_ = 0;
   uint64_t sum_ = 0;
+  int64_t oldest_ts_ = 0;  // ring_[head_].ts while n_ > 0 (kept here: no cache miss to check)
+  int64_t newest_ts_ = 0;  // the newest entry's ts while n_ > 0
 };
 
 // Distinct count over a host's life in fixed memory: exact for the first 8

@@ -2,7 +2,10 @@
 
 #include <clamav.h>
 #include <dirent.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -105,6 +108,17 @@ std::string explain_load_failure(const std::string& dir, const std::vector<std::
   throw ScanSetupError("scan: " + what + ": " + fix);
 }
 
+// libclamav makes (and removes) a directory of its own for every scan, and
+// writes PDF objects and archive members into it: on ext4 that was a third of
+// the CPU of scanning a small attachment (bench/results.md, issue 6). A tmpfs
+// makes those file-system calls cheap.
+constexpr const char* kDefaultTempDir = "/dev/shm";
+
+bool usable_tmpfs(const char* dir) {
+  struct statfs fs {};
+  return ::statfs(dir, &fs) == 0 && fs.f_type == TMPFS_MAGIC && ::access(dir, W_OK | X_OK) == 0;
+}
+
 }  // namespace
 
 void clam_global_init() {
@@ -117,6 +131,11 @@ void clam_global_init() {
   if (rc != CL_SUCCESS)
     fail(fmt::format("libclamav initialisation failed: {}", cl_strerror(rc)),
          "check the libclamav installation (package libclamav12)");
+}
+
+std::string clam_temp_dir(const ScanConfig& config) {
+  if (!config.temp_dir.empty()) return config.temp_dir;
+  return usable_tmpfs(kDefaultTempDir) ? kDefaultTempDir : std::string();
 }
 
 bool is_clam_database_name(std::string_view name) {
@@ -184,12 +203,20 @@ std::shared_ptr<const ClamEngine> ClamEngine::load(const ScanConfig& config, uin
       fail(fmt::format("libclamav refused scan.{} = {}: {}", s.name, s.value, cl_strerror(rc)),
            "choose another value");
   }
-  if (!config.temp_dir.empty()) {
+  self->temp_dir_ = clam_temp_dir(config);
+  if (!self->temp_dir_.empty()) {
+    if (!config.temp_dir.empty()) {  // the operator's choice: say now if it cannot work
+      struct stat st {};
+      if (::stat(config.temp_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) ||
+          ::access(config.temp_dir.c_str(), W_OK | X_OK) != 0)
+        fail(fmt::format("scan.temp_dir '{}' is not a writable directory", config.temp_dir),
+             "create it, or leave scan.temp_dir empty (/dev/shm when writable, else /tmp)");
+    }
     const cl_error_t rc =
-        cl_engine_set_str(self->engine_, CL_ENGINE_TMPDIR, config.temp_dir.c_str());
+        cl_engine_set_str(self->engine_, CL_ENGINE_TMPDIR, self->temp_dir_.c_str());
     if (rc != CL_SUCCESS)
       fail(
-          fmt::format("libclamav refused scan.temp_dir '{}': {}", config.temp_dir, cl_strerror(rc)),
+          fmt::format("libclamav refused scan.temp_dir '{}': {}", self->temp_dir_, cl_strerror(rc)),
           "give an existing writable directory");
   }
 
@@ -229,8 +256,9 @@ ClamEngine::~ClamEngine() {
 }
 
 std::string ClamEngine::describe() const {
-  return fmt::format("libclamav {}, {} signatures from {} (generation {})", cl_retver(),
-                     signatures_, fmt::join(loaded_dirs_, ", "), generation_);
+  return fmt::format("libclamav {}, {} signatures from {} (generation {}, temp dir {})",
+                     cl_retver(), signatures_, fmt::join(loaded_dirs_, ", "), generation_,
+                     temp_dir_.empty() ? "$TMPDIR or /tmp" : temp_dir_);
 }
 
 ScanVerdict ClamEngine::scan(std::string_view data) const noexcept {

@@ -37,7 +37,13 @@ class ClamEngine final : public ScanBackend {
   unsigned signatures_ = 0;
   uint32_t heuristic_options_ = 0;
   std::vector<std::string> loaded_dirs_;
+  std::string temp_dir_;  // empty: libclamav's default ($TMPDIR or /tmp)
 };
+
+// Where libclamav writes its per-scan directory and extracted members:
+// scan.temp_dir, else /dev/shm when it is a writable tmpfs, else "" (libclamav's
+// default, $TMPDIR or /tmp).
+std::string clam_temp_dir(const ScanConfig& config);
 
 // libclamav's cl_init, once per process, thread-safe. Throws ScanSetupError.
 void clam_global_init();

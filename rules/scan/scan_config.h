@@ -63,8 +63,10 @@ struct ScanConfig {
   size_t cache_bytes = size_t{16} << 20;
   // libclamav's own (md5-keyed) clean-file cache; off for benchmarks.
   bool engine_cache = true;
-  // Directory where libclamav extracts archive members; empty = its default
-  // ($TMPDIR or /tmp).
+  // Directory where libclamav makes its per-scan directory and extracts PDF
+  // objects and archive members; empty = /dev/shm when it is a writable tmpfs
+  // (a third less CPU per small attachment than ext4), else $TMPDIR or /tmp.
+  // A tmpfs holds them in memory (roughly max_scansize per scanner thread at most).
   std::string temp_dir;
 
   // Reload when a database file in a signature (or optional) directory changes

@@ -21,6 +21,7 @@ namespace ww {
   X(skipped_disabled, sum, "attachments not scanned: scanning disabled")                        \
   X(cache_hits, sum, "attachments answered from the verdict cache")                             \
   X(cache_misses, sum, "attachments with a sha256 not in the verdict cache")                    \
+  X(inflight_merged, sum, "copies that took the verdict of the same file queued or in scan")     \
   X(cache_evictions, sum, "verdicts dropped from the cache to stay within its bounds")          \
   X(reloads_ok, sum, "signature reloads that replaced the engine")                              \
   X(reloads_failed, sum, "signature reloads that failed (old engine kept)")                     \

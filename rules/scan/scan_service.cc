@@ -31,6 +31,8 @@ const char* submit_result_name(ScanService::SubmitResult r) {
       return "queued";
     case ScanService::SubmitResult::kCacheHit:
       return "cache_hit";
+    case ScanService::SubmitResult::kInFlightMerged:
+      return "inflight_merged";
     case ScanService::SubmitResult::kSkippedQueueFull:
       return "skipped_queue_full";
     case ScanService::SubmitResult::kSkippedTooLarge:
@@ -137,11 +139,16 @@ ScanService::SubmitResult ScanService::submit(ScanJob&& job) {
     return SubmitResult::kSkippedTooLarge;
   }
 
-  if (!job.sha256_hex.empty() && cache_.enabled()) {
+  const bool keyed = !job.sha256_hex.empty() && cache_.enabled();
+  if (keyed) {
     std::optional<ScanVerdict> hit;
     {
       std::lock_guard lk(cache_mu_);
       hit = cache_.find(job.sha256_hex);
+      if (!hit && try_merge(job, bytes)) {
+        inflight_merged_.fetch_add(1, std::memory_order_relaxed);
+        return SubmitResult::kInFlightMerged;
+      }
     }
     if (hit) {
       cache_hits_.fetch_add(1, std::memory_order_relaxed);
@@ -151,6 +158,12 @@ ScanService::SubmitResult ScanService::submit(ScanJob&& job) {
     cache_misses_.fetch_add(1, std::memory_order_relaxed);
   }
 
+  std::shared_ptr<InFlight> group;
+  std::string sha;
+  if (keyed) {
+    group = std::make_shared<InFlight>();
+    sha = job.sha256_hex;
+  }
   {
     std::unique_lock lk(queue_mu_);
     auto full = [&] {
@@ -164,15 +177,45 @@ ScanService::SubmitResult ScanService::submit(ScanJob&& job) {
         return SubmitResult::kSkippedQueueFull;
       }
       // bytes <= queue_bytes, so an empty service always has room: no deadlock.
+      // (Merged waiters hold bytes too, but only until their job, already
+      // queued, ends.)
       space_cv_.wait(lk, [&] { return !full() || stopping_; });
     }
-    queue_.push_back(Queued{std::move(job), bytes});
+    queue_.push_back(Queued{std::move(job), bytes, group});
     held_bytes_ += bytes;
     bump_max(queue_high_water_, queue_.size());
     bump_max(queue_bytes_high_water_, held_bytes_);
+    if (keyed) {
+      // Announced after the push (lock order: cache_mu_ before queue_mu_); the
+      // scanner may already have finished it, hence `done`. When a copy is
+      // already announced (two first copies raced), this one scans alone.
+      lk.unlock();
+      work_cv_.notify_one();
+      std::lock_guard ck(cache_mu_);
+      if (!group->done) in_flight_by_sha_.try_emplace(sha, group);
+      return SubmitResult::kQueued;
+    }
   }
   work_cv_.notify_one();
   return SubmitResult::kQueued;
+}
+
+// Under cache_mu_. Joins the job to the group of a queued or running job with
+// the same sha256 when the service has room for its bytes (the waiter keeps its
+// data, for the caller's filestore); otherwise the caller queues it normally.
+bool ScanService::try_merge(ScanJob& job, size_t bytes) {
+  const auto it = in_flight_by_sha_.find(job.sha256_hex);
+  if (it == in_flight_by_sha_.end() || it->second->done) return false;
+  {
+    std::lock_guard lk(queue_mu_);
+    if (merged_waiting_ >= config_.queue_files || held_bytes_ + bytes > config_.queue_bytes)
+      return false;
+    ++merged_waiting_;
+    held_bytes_ += bytes;
+    bump_max(queue_bytes_high_water_, held_bytes_);
+  }
+  it->second->waiters.push_back(Queued{std::move(job), bytes, nullptr});
+  return true;
 }
 
 void ScanService::scanner_loop() {
@@ -206,23 +249,46 @@ void ScanService::scanner_loop() {
         errors_.fetch_add(1, std::memory_order_relaxed);
         break;
     }
-    if (!q.job.sha256_hex.empty() && cache_.enabled()) {
-      std::lock_guard lk(cache_mu_);
-      cache_evictions_.fetch_add(cache_.insert(q.job.sha256_hex, v), std::memory_order_relaxed);
-    }
-
-    finish(std::move(q.job), v);
-
-    bool idle;
-    {
-      std::lock_guard lk(queue_mu_);
-      held_bytes_ -= q.bytes;
-      --in_flight_;
-      idle = queue_.empty() && in_flight_ == 0;
-    }
-    space_cv_.notify_all();  // bytes released: several small waiting jobs may fit now
-    if (idle) idle_cv_.notify_all();
+    complete(q, v);
   }
+}
+
+// Stores the verdict, closes the job's in-flight group, calls Done for the job
+// and every copy that waited for it, then releases their bytes.
+void ScanService::complete(Queued& q, const ScanVerdict& v) {
+  std::vector<Queued> waiters;
+  if (!q.job.sha256_hex.empty() && cache_.enabled()) {
+    std::lock_guard lk(cache_mu_);
+    cache_evictions_.fetch_add(cache_.insert(q.job.sha256_hex, v), std::memory_order_relaxed);
+    if (q.group) {
+      q.group->done = true;
+      const auto it = in_flight_by_sha_.find(q.job.sha256_hex);
+      if (it != in_flight_by_sha_.end() && it->second == q.group) in_flight_by_sha_.erase(it);
+      waiters = std::move(q.group->waiters);
+    }
+  }
+
+  size_t bytes = q.bytes;
+  finish(std::move(q.job), v);
+  if (!waiters.empty()) {
+    ScanVerdict copy = v;
+    copy.cache_hit = true;  // not scanned again
+    for (Queued& w : waiters) {
+      bytes += w.bytes;
+      finish(std::move(w.job), copy);
+    }
+  }
+
+  bool idle;
+  {
+    std::lock_guard lk(queue_mu_);
+    held_bytes_ -= bytes;
+    merged_waiting_ -= waiters.size();
+    --in_flight_;
+    idle = queue_.empty() && in_flight_ == 0;
+  }
+  space_cv_.notify_all();  // bytes released: several small waiting jobs may fit now
+  if (idle) idle_cv_.notify_all();
 }
 
 void ScanService::drain() {
@@ -261,6 +327,9 @@ bool ScanService::reload(std::string* why) {
     // so a scan finishing on the old engine cannot refill it.
     std::scoped_lock lk(backend_mu_, cache_mu_);
     cache_.clear(generation);
+    // Copies submitted from now on must not take a verdict of a scan queued
+    // before the swap; the copies already waiting still get theirs.
+    in_flight_by_sha_.clear();
     old = std::exchange(backend_, fresh);
   }
   signatures_loaded_.store(fresh->signatures(), std::memory_order_relaxed);

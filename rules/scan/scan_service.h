@@ -13,6 +13,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "rules/scan/scan_backend.h"
@@ -39,6 +40,8 @@ class ScanService {
   enum class SubmitResult : uint8_t {
     kQueued,            // a scanner thread will call Done
     kCacheHit,          // Done already called with the cached verdict
+    kInFlightMerged,    // same sha256 as a job queued or being scanned: Done is called with
+                        // that job's verdict (cache_hit set) when it ends, on its thread
     kSkippedQueueFull,  // Done already called, kSkipped (on_full = kSkip)
     kSkippedTooLarge,   // Done already called, kSkipped (> max_filesize or queue_bytes)
     kSkippedDisabled,   // Done already called, kSkipped (enabled = false)
@@ -76,15 +79,26 @@ class ScanService {
   const ScanConfig& config() const { return config_; }
 
  private:
+  // Jobs that arrived with the sha256 of a job already queued or being scanned
+  // (a mass-mailer's copies in one burst): they take that job's verdict instead
+  // of a scan of their own. Guarded by cache_mu_.
+  struct InFlight;
   struct Queued {
     ScanJob job;
     size_t bytes;
+    std::shared_ptr<InFlight> group;  // set for a keyed job when the cache is on
+  };
+  struct InFlight {
+    std::vector<Queued> waiters;
+    bool done = false;  // the verdict was handed out; nobody may join any more
   };
 
   void scanner_loop();
   void control_loop();
   void finish(ScanJob&& job, const ScanVerdict& v);
   void skip(ScanJob&& job, std::string why);
+  bool try_merge(ScanJob& job, size_t bytes);
+  void complete(Queued& q, const ScanVerdict& v);
   std::shared_ptr<const ScanBackend> backend() const;
   std::vector<std::string> watched_dirs() const;
 
@@ -98,8 +112,10 @@ class ScanService {
   std::mutex reload_mu_;  // one reload at a time
   uint64_t next_generation_ = 2;
 
+  // Lock order: cache_mu_ before queue_mu_ (never the other way).
   mutable std::mutex cache_mu_;
   VerdictCache cache_;
+  std::unordered_map<std::string, std::shared_ptr<InFlight>> in_flight_by_sha_;
 
   // The queue. held_bytes_ counts jobs waiting and being scanned, so the bytes
   // bound holds for everything the service keeps.
@@ -108,6 +124,7 @@ class ScanService {
   std::deque<Queued> queue_;
   size_t held_bytes_ = 0;
   size_t in_flight_ = 0;
+  size_t merged_waiting_ = 0;  // jobs waiting in an InFlight group (bounded by queue_files)
   bool stopping_ = false;
 
 #define WW_X(name, kind, desc) std::atomic<uint64_t> name##_{0};

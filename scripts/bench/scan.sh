@@ -38,9 +38,11 @@ fig_scan() {
   # shellcheck disable=SC2086
   profile_run scan "$prefix" "${base[@]}" ${configs[1]##*|}
   rm -f "$prefix"
-  local sb_out sb_cmd="scan_bench --mib 64 --file-kib 256"
+  # Large files (MB/s of the matchers) and outbreak-sized ones (per-file cost).
+  local sb_out sb_cmd="scan_bench --mib 64 --file-kib 256; scan_bench --mib 16 --file-kib 32"
   say "scan: $sb_cmd"
   sb_out=$("$SCAN_BENCH" --mib 64 --file-kib 256 2>&1 || true)
+  sb_out+=$'\n'$("$SCAN_BENCH" --mib 16 --file-kib 32 2>&1 || true)
   python3 - "$WORK/scan.info.json" "$info" "wwgen ${gen_args[*]/#$ROOT\//}" "wormwatch -r FILE ${base[*]} -l DIR" \
     "$sb_cmd" "$sb_out" "${configs[@]}" <<'PY'
 import json, os, sys

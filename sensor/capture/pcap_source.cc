@@ -1,5 +1,11 @@
 #include "sensor/capture/pcap_source.h"
 
+#include <net/if.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -82,10 +88,19 @@ std::vector<std::string> expand_capture_paths(const std::vector<std::string>& ar
 PcapFileSource::PcapFileSource(std::vector<std::string> files, std::string bpf)
     : files_(std::move(files)), bpf_(std::move(bpf)) {
   if (files_.empty()) throw CaptureError("no capture file given");
-  for (const auto& f : files_) {
+  for (size_t i = 0; i < files_.size(); ++i) {
     LinkType lt;
-    pcap_t* p = open_checked(f, &lt);
-    pcap_close(p);
+    pcap_t* p = open_checked(files_[i], &lt);
+    if (i > 0) {
+      pcap_close(p);
+      continue;
+    }
+    // The first file stays open: a fifo (a capture piped in) can be read only once.
+    current_ = p;
+    current_path_ = files_[0];
+    link_ = lt;
+    next_file_ = 1;
+    stats_.files_read++;
   }
 }
 
@@ -158,8 +173,40 @@ size_t PcapFileSource::next_burst(size_t max, PacketHandler& h) {
   return got;
 }
 
+namespace {
+
+// Interface flags (IFF_UP, IFF_RUNNING) through a throw-away socket; false when
+// the interface cannot be queried.
+bool interface_flags(const std::string& name, unsigned* flags) {
+  if (name.size() >= IFNAMSIZ) return false;
+  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  struct ifreq ifr {};
+  std::memcpy(ifr.ifr_name, name.data(), name.size());
+  bool ok = ::ioctl(fd, SIOCGIFFLAGS, &ifr) == 0;
+  ::close(fd);
+  if (ok) *flags = static_cast<unsigned short>(ifr.ifr_flags);
+  return ok;
+}
+
+std::string link_down_message(const std::string& ifname) {
+  return fmt::format("interface {} is down; bring it up with 'ip link set {} up' (a span port "
+                     "also needs its mirror session configured on the switch)",
+                     ifname, ifname);
+}
+
+}  // namespace
+
 PcapLiveSource::PcapLiveSource(const LiveOptions& opt) : name_(opt.interface) {
   char err[PCAP_ERRBUF_SIZE] = {};
+  if (opt.interface.empty()) throw CaptureError("no interface given (-i INTERFACE)");
+  // libpcap opens "any" and unknown names lazily; name a missing interface before
+  // it turns into a less clear activation error.
+  if (opt.interface != "any" && if_nametoindex(opt.interface.c_str()) == 0 && errno == ENODEV) {
+    throw CaptureError(fmt::format("interface {} not found; list interfaces with 'ip link' and "
+                                   "pass one with -i",
+                                   opt.interface));
+  }
   p_ = pcap_create(opt.interface.c_str(), err);
   if (!p_) throw CaptureError(fmt::format("cannot capture on {}: {}", opt.interface, err));
   pcap_set_snaplen(p_, static_cast<int>(opt.snaplen));
@@ -184,11 +231,31 @@ PcapLiveSource::PcapLiveSource(const LiveOptions& opt) : name_(opt.interface) {
                                        "(setcap cap_net_raw,cap_net_admin=eip wormwatch)",
                                        opt.interface, detail));
       case PCAP_ERROR_IFACE_NOT_UP:
-        throw CaptureError(fmt::format("interface {} is down; bring it up with "
-                                       "'ip link set {} up'",
-                                       opt.interface, opt.interface));
+        throw CaptureError(link_down_message(opt.interface));
       default:
         throw CaptureError(fmt::format("cannot capture on {}: {}", opt.interface, detail));
+    }
+  }
+  if (rc == PCAP_WARNING_PROMISC_NOTSUP) {
+    warnings_.push_back(fmt::format("interface {} does not support promiscuous mode ({}); only "
+                                    "traffic addressed to it is seen",
+                                    opt.interface, pcap_geterr(p_)));
+  } else if (rc > 0) {
+    warnings_.push_back(fmt::format("capture on {}: {}", opt.interface, pcap_geterr(p_)));
+  }
+  // Linux binds a packet socket to a down interface without complaint and then
+  // sees nothing: refuse it here, with the fix.
+  unsigned flags = 0;
+  if (opt.interface != "any" && interface_flags(opt.interface, &flags)) {
+    if (!(flags & IFF_UP)) {
+      pcap_close(p_);
+      p_ = nullptr;
+      throw CaptureError(link_down_message(opt.interface));
+    }
+    if (!(flags & IFF_RUNNING)) {
+      warnings_.push_back(fmt::format("interface {} is up but has no carrier (cable, SFP or the "
+                                      "switch's mirror session?); capturing anyway",
+                                      opt.interface));
     }
   }
   int dlt = pcap_datalink(p_);
@@ -207,6 +274,17 @@ PcapLiveSource::PcapLiveSource(const LiveOptions& opt) : name_(opt.interface) {
     p_ = nullptr;
     throw;
   }
+  // Our own poll() with the timeout: libpcap may block in poll() until a packet
+  // arrives (TPACKET_V3 retires no empty block), and an idle live link must still
+  // return to the engine so that stats records come out on wall time.
+  fd_ = pcap_get_selectable_fd(p_);
+  if (fd_ >= 0 && pcap_setnonblock(p_, 1, err) != 0) fd_ = -1;
+  timeout_ms_ = opt.timeout_ms;
+  const char* dlt_name = pcap_datalink_val_to_name(dlt);
+  description_ = fmt::format("buffer {} MiB, snaplen {}, {}, link {}{}{}", opt.buffer_size_mib,
+                             pcap_snapshot(p_), opt.promiscuous ? "promiscuous" : "not promiscuous",
+                             dlt_name ? dlt_name : std::to_string(dlt),
+                             opt.bpf.empty() ? "" : ", filter '", opt.bpf.empty() ? "" : opt.bpf + "'");
   stats_.live = true;
 }
 
@@ -216,6 +294,16 @@ PcapLiveSource::~PcapLiveSource() {
 
 size_t PcapLiveSource::next_burst(size_t max, PacketHandler& h) {
   if (stopped_) return 0;
+  if (break_requested_.load(std::memory_order_relaxed)) {
+    stopped_ = true;
+    return 0;
+  }
+  if (fd_ >= 0) {
+    struct pollfd pfd {fd_, POLLIN, 0};
+    int pr = ::poll(&pfd, 1, timeout_ms_);
+    if (pr == 0 || (pr < 0 && errno == EINTR)) return 0;  // idle, or a signal: back to the engine
+    // POLLIN, or POLLERR (link gone): pcap_dispatch reads or reports the error.
+  }
   Trampoline t{&h, link_, &stats_};
   int rc = pcap_dispatch(p_, static_cast<int>(max), on_pcap_packet, reinterpret_cast<u_char*>(&t));
   if (rc == PCAP_ERROR_BREAK) {
@@ -244,6 +332,7 @@ CaptureStats PcapLiveSource::stats() {
 }
 
 void PcapLiveSource::interrupt() {
+  break_requested_.store(true, std::memory_order_relaxed);
   if (p_) pcap_breakloop(p_);
 }
 

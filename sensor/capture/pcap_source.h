@@ -4,6 +4,7 @@
 
 #include <pcap/pcap.h>
 
+#include <atomic>
 #include <functional>
 #include <string>
 #include <vector>
@@ -63,8 +64,20 @@ class PcapLiveSource : public PacketSource {
   void interrupt() override;
   bool live() const override { return true; }
 
+  // One line for the start-up log: what was asked for and what libpcap applied
+  // ("buffer 64 MiB, snaplen 65535, promiscuous, link EN10MB").
+  std::string describe() const { return description_; }
+  // Non-fatal conditions found at start (no carrier, promiscuous mode refused);
+  // main logs them as warnings.
+  const std::vector<std::string>& warnings() const { return warnings_; }
+
  private:
   pcap_t* p_ = nullptr;
+  std::string description_;
+  std::vector<std::string> warnings_;
+  int fd_ = -1;          // pcap's selectable fd (non-blocking mode), -1: let pcap block
+  int timeout_ms_ = 100;
+  std::atomic<bool> break_requested_{false};  // set by interrupt() (signal handler)
   LinkType link_ = LinkType::kEthernet;
   std::string name_;
   bool stopped_ = false;

@@ -27,11 +27,23 @@ class ConfigError : public std::runtime_error {
 struct Config {
   // capture
   std::vector<std::string> read_paths;   // -r (files or directories, in order)
-  std::string interface;                 // -i
+  std::string interface;                 // -i / capture.interface
   std::string bpf;                       // capture.bpf
   uint32_t snaplen = 65535;              // capture.snaplen
   bool promiscuous = true;               // capture.promiscuous
   uint32_t buffer_size_mib = 64;         // capture.buffer_size_mib (libpcap ring)
+
+  // capture.dpdk (--dpdk): see docs/capture.md
+  bool dpdk = false;                                             // --dpdk / capture.dpdk.enabled
+  std::string dpdk_eal_args = "--no-huge --no-pci --no-shconf -l 0 -m 64";
+  std::vector<std::string> dpdk_vdevs;                           // --vdev / capture.dpdk.vdevs
+  std::vector<std::string> dpdk_ports;                           // empty = every probed port
+  uint32_t dpdk_rx_queues = 0;                                   // per port; 0 = auto
+  uint32_t dpdk_mbufs = 8191;                                    // per port's pool
+  uint32_t dpdk_mbuf_size = 2048;                                // packet bytes per mbuf
+  uint32_t dpdk_rx_descriptors = 1024;
+  uint32_t dpdk_burst = 32;
+  uint32_t dpdk_idle_exit_ms = 0;                                // > 0: replay ends when idle
 
   // engine
   uint32_t workers = 0;                  // 0 = one per core

@@ -41,7 +41,15 @@ Json build_stats_record(int64_t ts_us, int64_t uptime_s, uint32_t workers,
   Json c;
   c["packets"] = cap.packets;
   c["bytes"] = cap.bytes;
-  if (cap.live) {
+  if (cap.dpdk) {
+    // DPDK port counters (rte_eth_stats); drops = imissed + ierrors + rx_nombuf.
+    c["dpdk_ipackets"] = cap.dpdk_ipackets;
+    c["drops"] = cap.dpdk_drops();
+    c["imissed"] = cap.dpdk_imissed;
+    c["ierrors"] = cap.dpdk_ierrors;
+    c["rx_nombuf"] = cap.dpdk_rx_nombuf;
+    c["linearised"] = cap.dpdk_linearised;
+  } else if (cap.live) {
     c["kernel_packets"] = cap.kernel_packets;
     c["kernel_drops"] = cap.kernel_drops;
     c["kernel_ifdrops"] = cap.kernel_ifdrops;

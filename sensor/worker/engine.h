@@ -33,7 +33,10 @@ uint32_t effective_workers(const Config& cfg);
 
 class Engine : public PacketHandler {
  public:
-  Engine(const Config& cfg, OutputHub& out);
+  // queue_workers > 0: multi-queue mode for a MultiQueueSource (DPDK) with that
+  // many queues: one worker per queue, each polling its own queue on its own core
+  // (no lanes, no copies); run() must then be given that source.
+  Engine(const Config& cfg, OutputHub& out, uint32_t queue_workers = 0);
   ~Engine() override;
 
   // Runs `src` to its end or until stop(); emits periodic and final stats.
@@ -73,6 +76,8 @@ class Engine : public PacketHandler {
   };
 
   void lane_loop(Lane& lane);
+  void run_queues(MultiQueueSource& src);
+  void queue_loop(uint32_t q, MultiQueueSource& src);
   void submit(Lane& lane);
   void maybe_emit_stats(int64_t now_us, PacketSource& src);
   void emit_stats(int64_t ts_us, PacketSource& src, bool final = false);
@@ -84,11 +89,16 @@ class Engine : public PacketHandler {
   std::vector<std::unique_ptr<Lane>> lanes_;
   std::vector<Worker*> workers_;
   bool inline_ = true;
+  bool queue_mode_ = false;
+  // Multi-queue mode: the newest and first packet time over all queues.
+  std::atomic<int64_t> queue_last_ts_us_{0};
+  std::atomic<int64_t> queue_first_ts_us_{0};
   std::atomic<bool> stop_{false};
   std::atomic<bool> hup_{false};
   int64_t first_ts_us_ = 0;
   int64_t last_ts_us_ = 0;
   int64_t next_stats_us_ = 0;
+  CaptureStats reported_capture_;  // live counters at the previous stats record
   DecodedPacket scratch_;
   DecodeCounters scratch_counters_;
 };

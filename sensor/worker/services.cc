@@ -31,18 +31,21 @@ struct EngineServices::PendingFile {
   uint16_t sender_port = 0, server_port = 0;
   int64_t ts_us = 0;
   uint64_t flow_id = 0;
+  bool host_deferred = false;  // the host tracker waits for this verdict
   std::shared_ptr<MailTally> message;
 };
 
 EngineServices::EngineServices(const Config& cfg, OutputHub& out, uint32_t workers)
     : cfg_(cfg), out_(out), workers_(workers), mail_(cfg.stats_mail_interval_s) {
   if (cfg.hosts_enabled) {
-    // One producer slot per worker, one more for infected-attachment events.
+    // One producer per worker; infected-attachment events are deferred (see finish).
     const bool eve = cfg.eve_enabled;
     hosts_ = std::make_unique<HostTrackerThread>(
-        cfg.hosts, workers + 1, [&out, eve](std::string_view type, std::string line) {
+        cfg.hosts, workers,
+        [&out, eve](std::string_view type, std::string line) {
           if (eve) out.emit(type, line);
-        });
+        },
+        /*live=*/!cfg.interface.empty());
     hosts_->start();
   }
   if (cfg.files.store_mode != FilestoreMode::none || cfg.files.store_eml) {
@@ -107,6 +110,10 @@ void EngineServices::submit_file(ExtractedFile&& x, PolicyCounters& pc) {
   p->server_port = x.server_port;
   p->ts_us = x.ts_us;
   p->flow_id = p->record.value("flow_id", uint64_t{0});
+  // The host tracker holds its packet-time watermark here until the verdict is known
+  // (finish resolves it), so an infected attachment is ordered with the packets.
+  p->host_deferred = hosts_ && scan_;
+  if (p->host_deferred) hosts_->defer(p->ts_us);
   p->message = std::move(x.message);
 
   if (!scan_) {
@@ -134,6 +141,18 @@ void EngineServices::finish(PendingFile& p, const ScanVerdict* v) {
   }
   const bool infected = v && v->infected();
   const bool alerted = infected || !p.hits.empty();
+  if (p.host_deferred) {
+    p.host_deferred = false;
+    HostEvent e;
+    e.kind = HostEvent::Kind::kInfectedAttachment;
+    e.ts_us = p.ts_us;
+    e.flow_id = p.flow_id;
+    e.client = p.sender;  // the flow of the mail that carried it: the alert's header
+    e.server = p.server;
+    e.client_port = p.sender_port;
+    e.server_port = p.server_port;
+    hosts_->resolve(p.ts_us, infected ? &e : nullptr);
+  }
   if (p.message) {
     mail_.file_done(*p.message, infected);
     p.message.reset();
@@ -167,18 +186,6 @@ void EngineServices::finish(PendingFile& p, const ScanVerdict* v) {
       alerts_[a["alert"]["signature_id"].get<uint32_t>()]++;
     }
     out_.emit("alert", eve_dump(a));
-  }
-  if (infected && hosts_) {
-    HostEvent e;
-    e.kind = HostEvent::Kind::kInfectedAttachment;
-    e.ts_us = p.ts_us;
-    e.flow_id = p.flow_id;
-    e.client = p.sender;  // the flow of the mail that carried it: the alert's header
-    e.server = p.server;
-    e.client_port = p.sender_port;
-    e.server_port = p.server_port;
-    std::lock_guard lk(infected_mu_);
-    hosts_->try_push(workers_, e);
   }
 }
 

@@ -49,6 +49,11 @@ class EngineServices {
   void host_event(uint32_t worker, const HostEvent& e) {
     if (hosts_) hosts_->try_push(worker, e);
   }
+  // After each batch: `worker` has sent every host event (and submitted every
+  // file) stamped before `ts_us`; the tracker orders events behind this watermark.
+  void host_progress(uint32_t worker, int64_t ts_us) {
+    if (hosts_) hosts_->advance(worker, ts_us);
+  }
   bool hosts_on() const { return hosts_ != nullptr; }
   HostCounters host_counters() const;
 
@@ -66,7 +71,6 @@ class EngineServices {
   std::unique_ptr<ScanService> scan_;
   std::unique_ptr<HostTrackerThread> hosts_;
   uint32_t workers_ = 1;
-  std::mutex infected_mu_;  // the producer slot for infected-attachment events
   bool drained_ = false;
   mutable std::mutex alerts_mu_;
   std::map<uint32_t, uint64_t> alerts_;

@@ -24,6 +24,9 @@ Modes
   udp-client ADDR PORT COUNT SIZE
       send COUNT datagrams of SIZE bytes, each waiting for its echo; exit 0 if all came back.
       Prints "sent C echoed E port P".
+  udp-blast ADDR PORT COUNT SIZE
+      send COUNT datagrams of SIZE bytes as fast as possible, no replies expected (to overrun a
+      small capture buffer). Prints "blasted C port P".
 """
 
 import socket
@@ -137,6 +140,18 @@ def udp_client(addr, port, count, size):
     return 0 if ok == int(count) else 1
 
 
+def udp_blast(addr, port, count, size):
+    s = socket.socket(family(addr), socket.SOCK_DGRAM)
+    payload = pattern(int(size))
+    for _ in range(int(count)):
+        try:
+            s.sendto(payload, (addr, int(port)))
+        except ConnectionRefusedError:
+            pass  # an ICMP port unreachable from the previous datagram
+    say(f"blasted {count} port {s.getsockname()[1]}")
+    return 0
+
+
 MODES = {
     "tcp-server": tcp_server,
     "tcp-client": tcp_client,
@@ -144,6 +159,7 @@ MODES = {
     "tcp-sink": tcp_sink,
     "udp-server": udp_server,
     "udp-client": udp_client,
+    "udp-blast": udp_blast,
 }
 
 

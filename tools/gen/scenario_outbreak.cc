@@ -13,6 +13,12 @@ namespace ww::gen {
 namespace {
 
 constexpr int kTupleAttempts = 64;
+// A worm's mailing run: sessions one after another, 1-4 s apart (15-60 a minute;
+// MyDoom's mailer sent as fast as its SMTP sessions completed).
+constexpr uint32_t kRunMin = 10;
+constexpr uint32_t kRunMax = 14;
+constexpr int64_t kRunGapMinUs = 1'000'000;
+constexpr int64_t kRunGapMaxUs = 4'000'000;
 const IpAddress kRelay = ip4(10, 1, 0, 25);
 constexpr const char* kRelayName = "relay.corp.example.org";
 constexpr const char* kCorpDomain = "corp.example.org";
@@ -90,8 +96,32 @@ std::string ip_text(const IpAddress& a) { return format_ip(a); }
 
 }  // namespace
 
+// With a message target the worm mail is known in advance: share x target, split
+// into runs of at most kRunMax, at least one per infected host (so every one of
+// them mails), the lengths as even as possible.
+void OutbreakScenario::Scheduler::plan_runs() {
+  runs.clear();
+  if (!outbreak || !worm_hosts || !limit) return;
+  const auto share_ppm = static_cast<uint64_t>(share * 1e6 + 0.5);
+  const uint64_t total = (share_ppm * limit + 500'000) / 1'000'000;
+  if (total == 0) return;
+  const uint64_t n = std::min<uint64_t>(total, std::max<uint64_t>(worm_hosts, (total + kRunMax - 1) / kRunMax));
+  for (uint64_t i = 0; i < n; ++i) runs.push_back(static_cast<uint32_t>(total / n + (i < total % n)));
+}
+
 std::optional<OutbreakScenario::Plan> OutbreakScenario::Scheduler::next() {
   if (limit && messages >= limit) return std::nullopt;
+  if (run_left > 0) {  // the current mailing run goes on, nothing in between
+    Plan p;
+    p.kind = Kind::kWorm;
+    p.transactions = 1;
+    p.worm_host = run_host;
+    p.burst_next = true;
+    --run_left;
+    ++infected;
+    ++messages;
+    return p;
+  }
   if (sweep_left > 0) {
     --sweep_left;
     Plan p;
@@ -115,9 +145,20 @@ std::optional<OutbreakScenario::Plan> OutbreakScenario::Scheduler::next() {
   Plan p;
   // Integer arithmetic: share in parts per million.
   const auto share_ppm = static_cast<uint64_t>(share * 1e6 + 0.5);
-  if (outbreak && infected * 1'000'000 < share_ppm * (messages + 1)) {
+  if (outbreak && worm_hosts && run_left == 0 && run_length == 0) {
+    // The next mailing run: planned lengths with a message target, else 10-14.
+    if (runs_started < runs.size()) run_length = runs[runs_started];
+    else if (runs.empty() || limit == 0) run_length = static_cast<uint32_t>(rng.uniform(kRunMin, kRunMax));
+  }
+  const bool start_run = outbreak && run_left == 0 && run_length > 0 &&
+                         (infected + run_length / 2) * 1'000'000 <= share_ppm * (messages + 1);
+  if (start_run) {
+    run_host = runs_started++ % worm_hosts;
+    run_left = run_length - 1;  // this plan is the run's first session
+    run_length = 0;
     p.kind = Kind::kWorm;
     p.transactions = 1;
+    p.worm_host = run_host;
     ++infected;
   } else if (relay <= submitted) {
     p.kind = Kind::kRelayOut;
@@ -162,6 +203,7 @@ OutbreakScenario::OutbreakScenario(const ScenarioOptions& options, const Outbrea
   sched_.background_percent = cfg_.background_percent;
   sched_.scanners = cfg_.scanners;
   sched_.have_3127_listener = !listen_port_.empty();
+  sched_.worm_hosts = cfg_.outbreak ? listen_port_.size() : 0;
 
   ScenarioOptions bo = options;
   bo.seed = options.seed ^ 0x6d79646f6f6d3034ull;  // "mydoom04": background differs from mixed
@@ -190,6 +232,7 @@ void OutbreakScenario::run(PcapWriter& out, Manifest& manifest) {
     expected_flows = std::max<uint64_t>(cfg_.size_bytes / 30000, 1);  // ~30 KB per flow
   } else {
     sched_.limit = std::max<uint64_t>(cfg_.messages, 1);
+    sched_.plan_runs();
     Scheduler dry = sched_;  // same draws as the real run
     while (dry.next()) ++expected_flows;
     limits.max_flows = expected_flows;
@@ -209,6 +252,9 @@ void OutbreakScenario::run(PcapWriter& out, Manifest& manifest) {
     if (!pending_) pending_ = sched_.next();
     if (pending_ && pending_->kind == Kind::kScanProbe) {
       return static_cast<int64_t>(sched_.rng.uniform(1000, 20000));
+    }
+    if (pending_ && pending_->kind == Kind::kWorm && pending_->burst_next) {
+      return static_cast<int64_t>(sched_.rng.uniform(kRunGapMinUs, kRunGapMaxUs));
     }
     const auto half = static_cast<uint64_t>(mean_gap_us_ / 2);
     return static_cast<int64_t>(sched_.rng.uniform(half, 3 * half));
@@ -270,7 +316,7 @@ std::unique_ptr<Flow> OutbreakScenario::make_mail(const Plan& p, uint64_t id, in
         server = plan_.external_v4();
         break;
       default:  // worm: an infected host straight to an external MX
-        client = office_[r.index(std::max<size_t>(listen_port_.size(), 1))];
+        client = office_[p.worm_host % std::max<size_t>(listen_port_.size(), 1)];
         server = plan_.external_v4();
         break;
     }

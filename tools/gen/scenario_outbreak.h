@@ -52,6 +52,8 @@ class OutbreakScenario : public Scenario {
     uint32_t transactions = 0;  // mail flows
     uint64_t scanner = 0;       // probes: which scanner
     bool to_listener = false;   // probes: the target listens on 3127
+    uint64_t worm_host = 0;     // worm: which infected host (index into the office hosts)
+    bool burst_next = false;    // worm: a later session of the host's mailing run
   };
 
  private:
@@ -67,7 +69,17 @@ class OutbreakScenario : public Scenario {
     uint64_t limit = 0;  // message target; 0 = unlimited
     uint64_t messages = 0, infected = 0, relay = 0, submitted = 0;
     uint64_t sweep_left = 0, sweep_scanner = 0, sweep_listener_at = 0;
+    // Worm mail comes in mailing runs (one infected host, one session every few
+    // seconds), the hosts taking turns; a run starts once the infected-share
+    // quota is behind by half the run, so the share stays on target.
+    uint64_t worm_hosts = 0;
+    std::vector<uint32_t> runs;  // message target: every run's length, planned up front
+    uint64_t runs_started = 0;
+    uint32_t run_length = 0;     // the next or current run
+    uint32_t run_left = 0;       // sessions still to send in the current run
+    uint64_t run_host = 0;
     std::optional<Plan> next();
+    void plan_runs();
   };
 
   std::unique_ptr<Flow> make_flow(const Plan& p, uint64_t id, int64_t start_us);

@@ -48,6 +48,150 @@ BOOST_AUTO_TEST_CASE(second_identical_submit_is_a_cache_hit) {
   BOOST_TEST(c.clean == 1u);
 }
 
+// The scanner is held busy (in the Done of an unkeyed job), so the first copy
+// of each file stays queued while its copies arrive: deterministic.
+BOOST_AUTO_TEST_CASE(copies_of_a_file_in_flight_take_its_verdict) {
+  Collector out;
+  ScanConfig cfg = test_config();
+  cfg.threads = 1;
+  ScanService svc(cfg, out.sink());
+  out.hold();
+  BOOST_TEST((svc.submit(job("blocker", "blocker")) == SR::kQueued));
+  BOOST_TEST_REQUIRE(out.wait_entered(1));
+  BOOST_TEST((svc.submit(job(kEicar, "c1", true)) == SR::kQueued));
+  BOOST_TEST((svc.submit(job(kEicar, "c2", true)) == SR::kInFlightMerged));
+  BOOST_TEST((svc.submit(job(kEicar, "c3", true)) == SR::kInFlightMerged));
+  BOOST_TEST((svc.submit(job("clean words", "k1", true)) == SR::kQueued));
+  BOOST_TEST((svc.submit(job("clean words", "k2", true)) == SR::kInFlightMerged));
+  BOOST_TEST((svc.submit(job(kEicar, "unkeyed")) == SR::kQueued));  // no sha256: scanned
+  // Waiters hold their bytes: blocker + c1 + c2 + c3 + k1 + k2 + unkeyed.
+  BOOST_TEST(svc.counters().queue_bytes_high_water ==
+             7 + 4 * kEicar.size() + 2 * std::string("clean words").size());
+  out.release();
+  svc.drain();
+  BOOST_TEST((svc.submit(job(kEicar, "c4", true)) == SR::kCacheHit));
+  svc.drain();
+
+  BOOST_TEST(out.size() == 8u);  // one Done per job
+  BOOST_TEST(!out.find("c1")->verdict.cache_hit);
+  for (const char* n : {"c2", "c3", "c4"}) {
+    BOOST_TEST_CONTEXT(n) {
+      BOOST_TEST(out.find(n)->verdict.infected());
+      BOOST_TEST(out.find(n)->verdict.cache_hit);
+      BOOST_TEST(out.find(n)->verdict.signature == out.find("c1")->verdict.signature);
+      BOOST_TEST(out.find(n)->job.data == kEicar);  // handed back intact
+    }
+  }
+  BOOST_TEST((out.find("k2")->verdict.status == Status::kClean));
+  BOOST_TEST(out.find("k2")->verdict.cache_hit);
+  const ScanCounters c = svc.counters();
+  BOOST_TEST(c.submitted == 8u);
+  BOOST_TEST(c.scanned == 4u);  // blocker, c1, k1, unkeyed
+  BOOST_TEST(c.inflight_merged == 3u);
+  BOOST_TEST(c.cache_misses == 2u);
+  BOOST_TEST(c.cache_hits == 1u);
+  BOOST_TEST(c.infected == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(in_flight_merge_is_off_with_the_cache) {
+  Collector out;
+  ScanConfig cfg = test_config();
+  cfg.threads = 1;
+  cfg.cache_entries = 0;
+  ScanService svc(cfg, out.sink());
+  out.hold();
+  BOOST_TEST((svc.submit(job("blocker", "blocker")) == SR::kQueued));
+  BOOST_TEST_REQUIRE(out.wait_entered(1));
+  BOOST_TEST((svc.submit(job(kEicar, "c1", true)) == SR::kQueued));
+  BOOST_TEST((svc.submit(job(kEicar, "c2", true)) == SR::kQueued));
+  out.release();
+  svc.drain();
+  BOOST_TEST(svc.counters().scanned == 3u);
+  BOOST_TEST(svc.counters().inflight_merged == 0u);
+  BOOST_TEST(!out.find("c2")->verdict.cache_hit);
+}
+
+BOOST_AUTO_TEST_CASE(in_flight_waiters_are_bounded_by_queue_bytes) {
+  Collector out;
+  ScanConfig cfg = test_config();
+  cfg.threads = 1;
+  cfg.queue_bytes = 10 + 2 * 60;  // the blocker, the first copy and one waiter
+  cfg.on_full = QueueFullPolicy::kSkip;
+  ScanService svc(cfg, out.sink());
+  const std::string data = kPayload.substr(0, 60);
+  out.hold();
+  BOOST_TEST((svc.submit(job(std::string(10, 'x'), "blocker")) == SR::kQueued));
+  BOOST_TEST_REQUIRE(out.wait_entered(1));
+  BOOST_TEST((svc.submit(job(data, "c1", true)) == SR::kQueued));
+  BOOST_TEST((svc.submit(job(data, "c2", true)) == SR::kInFlightMerged));
+  // No room for a third copy's bytes: it goes the normal way, and the queue is
+  // full, so it is skipped (inline Done, blocked by the held collector).
+  std::atomic<bool> skipped{false};
+  std::thread t([&] { skipped = svc.submit(job(data, "c3", true)) == SR::kSkippedQueueFull; });
+  BOOST_TEST_REQUIRE(out.wait_entered(2));
+  out.release();
+  t.join();
+  svc.drain();
+  BOOST_TEST(skipped.load());
+  const ScanCounters c = svc.counters();
+  BOOST_TEST(c.inflight_merged == 1u);
+  BOOST_TEST(c.skipped_queue_full == 1u);
+  BOOST_TEST(c.queue_bytes_high_water == 130u);
+  BOOST_TEST(out.find("c2")->verdict.infected());
+}
+
+BOOST_AUTO_TEST_CASE(copies_submitted_after_a_reload_are_scanned_again) {
+  Collector out;
+  ScanConfig cfg = test_config();
+  cfg.threads = 1;
+  ScanService svc(cfg, out.sink());
+  out.hold();
+  BOOST_TEST((svc.submit(job("blocker", "blocker")) == SR::kQueued));
+  BOOST_TEST_REQUIRE(out.wait_entered(1));
+  BOOST_TEST((svc.submit(job(kEicar, "before", true)) == SR::kQueued));
+  BOOST_TEST((svc.submit(job(kEicar, "merged", true)) == SR::kInFlightMerged));
+  std::string why;
+  BOOST_TEST_REQUIRE(svc.reload(&why), why);
+  BOOST_TEST((svc.submit(job(kEicar, "after", true)) == SR::kQueued));
+  out.release();
+  svc.drain();
+  BOOST_TEST(svc.counters().scanned == 3u);
+  BOOST_TEST(out.find("merged")->verdict.cache_hit);
+  BOOST_TEST(!out.find("after")->verdict.cache_hit);
+  BOOST_TEST(out.find("after")->verdict.engine_generation == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(many_copies_from_two_producers_each_get_one_verdict) {
+  std::atomic<int> done{0}, infected{0};
+  ScanConfig cfg = test_config();
+  cfg.threads = 2;
+  cfg.on_full = QueueFullPolicy::kWait;
+  cfg.queue_files = 4;
+  ScanCounters c;
+  {
+    ScanService svc(cfg, [&](ScanJob&&, const ScanVerdict& v) {
+      ++done;
+      if (v.infected()) ++infected;
+    });
+    auto produce = [&](int seed) {
+      for (int i = 0; i < 300; ++i)
+        svc.submit(job(i % 3 == 0 ? kPayload + std::to_string((i + seed) % 7)
+                                  : "clean " + std::to_string((i + seed) % 11),
+                       "f", true));
+    };
+    std::thread a(produce, 0), b(produce, 1);
+    a.join();
+    b.join();
+    svc.drain();
+    c = svc.counters();
+  }
+  BOOST_TEST(done.load() == 600);
+  BOOST_TEST(infected.load() == 200);
+  BOOST_TEST(c.scanned + c.cache_hits + c.inflight_merged == 600u);
+  BOOST_TEST(c.scanned == c.cache_misses);
+  BOOST_TEST(c.scanned >= 18u);  // every distinct file at least once
+}
+
 BOOST_AUTO_TEST_CASE(cache_is_bounded_and_evicts_least_recently_used) {
   Collector out;
   ScanConfig cfg = test_config();
