@@ -8,8 +8,11 @@ shift || true
 JOBS="${JOBS:-$(nproc)}"
 GEN=()
 if command -v ninja >/dev/null 2>&1; then GEN=(-G Ninja); fi
+# ccache (when installed) with paths made relative to the checkout, so a fresh clone in
+# another folder reuses what an earlier build compiled. WW_NO_CCACHE=1 turns it off.
+source "$ROOT/scripts/ccache-env.sh"
 if [[ ! -f "$BUILD_DIR/CMakeCache.txt" ]]; then
-  cmake -S "$ROOT" -B "$BUILD_DIR" "${GEN[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@"
+  cmake -S "$ROOT" -B "$BUILD_DIR" "${GEN[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${WW_LAUNCHER[@]}" "$@"
 elif (($#)); then
   cmake -S "$ROOT" -B "$BUILD_DIR" "$@"
 fi

@@ -8,9 +8,10 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SECS="${1:-60}"
 cd "$ROOT"
 B="$ROOT/build-fuzz"
+source "$ROOT/scripts/ccache-env.sh"
 if [[ ! -f "$B/CMakeCache.txt" ]]; then
   CC=clang CXX=clang++ cmake -S "$ROOT" -B "$B" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DWW_FUZZ=ON -DWW_TESTS=ON >/dev/null
+    -DWW_FUZZ=ON -DWW_TESTS=ON "${WW_LAUNCHER[@]}" >/dev/null
 fi
 HARNESSES=(fuzz_decode fuzz_packet_path fuzz_smtp fuzz_mime)
 cmake --build "$B" -j"$(nproc)" --target "${HARNESSES[@]}"

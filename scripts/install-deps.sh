@@ -8,7 +8,7 @@ BUILD_PKGS=(
   build-essential cmake pkg-config ninja-build clang
   libpcap-dev libndpi-dev libdpdk-dev libclamav-dev libboost-test-dev libssl-dev
   libyaml-cpp-dev nlohmann-json3-dev libfmt-dev libspdlog-dev libcli11-dev
-  libmagic-dev librdkafka-dev libgmime-3.0-dev bc time
+  libmagic-dev librdkafka-dev libgmime-3.0-dev bc time ccache
 )
 TEST_PKGS=(
   tshark tcpdump tcpreplay iproute2 clamav-testfiles python3-scapy tcpflow ethtool

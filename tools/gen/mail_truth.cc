@@ -85,7 +85,11 @@ nlohmann::ordered_json MailLedger::build(const Manifest& m, double infected_shar
   for (const auto& r : rows) infected += r.j["infected"].get<bool>();
   mail["messages"] = rows.size();
   mail["infected_messages"] = infected;
-  mail["infected_share"] = infected_share;
+  // The share of the messages actually in the capture (a message count or size limit can
+  // end the schedule early); the share asked for is kept beside it.
+  mail["infected_share"] =
+      rows.empty() ? 0.0 : static_cast<double>(infected) / static_cast<double>(rows.size());
+  mail["requested_infected_share"] = infected_share;
   mail["cut_transactions"] = cut;
   auto& arr = mail["transactions"] = nlohmann::ordered_json::array();
   for (auto& r : rows) arr.push_back(std::move(r.j));

@@ -534,6 +534,7 @@ void EvasionScenario::run(PcapWriter& out, Manifest& manifest) {
   mixer.run(options_.start_us, out, manifest);
   manifest.mail = ledger_.build(manifest, 0.0);
   manifest.mail.erase("infected_share");
+  manifest.mail.erase("requested_infected_share");
   nlohmann::ordered_json hosts;
   hosts["home_net"] = {"10.0.0.0/8", "2001:db8:1::/48"};
   hosts["mail_relays"] = {format_ip(kRelay)};

@@ -89,6 +89,7 @@ void SmtpScenario::run(PcapWriter& out, Manifest& manifest) {
   if (cfg_.attach.empty()) return;
   manifest.mail = ledger_.build(manifest, 0.0);
   manifest.mail.erase("infected_share");
+  manifest.mail.erase("requested_infected_share");
   nlohmann::ordered_json hosts;
   hosts["home_net"] = {"10.0.0.0/8", "2001:db8:1::/48"};
   hosts["mail_relays"] = nlohmann::ordered_json::array();
