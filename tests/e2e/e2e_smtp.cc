@@ -229,6 +229,16 @@ Eve capture_two_mails_dpdk(Env& env, const Attachments& a, int port) {
   return read_eve(env.eve_path());
 }
 
+// aiosmtpd on port 2525 in namespace B, returned once it listens.
+std::unique_ptr<Proc> start_aiosmtpd(Env& env) {
+  auto srv = env.exec_in(env.ns_b, "aiosmtpd",
+                         {kPython, "-m", "aiosmtpd", "-n", "-l", fmt::format("{}:2525", kV4B)});
+  const bool up = wait_until(
+      [&] { return !srv->running() || tcp_listening(env, env.ns_b, 2525); }, 15s);
+  BOOST_REQUIRE_MESSAGE(up && srv->running(), "aiosmtpd did not start: " + srv->report());
+  return srv;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(e2e_live)
@@ -248,11 +258,7 @@ BOOST_AUTO_TEST_CASE(smtp_postfix_live) {
 BOOST_AUTO_TEST_CASE(smtp_aiosmtpd_live) {
   Env env("smtp_aiosmtpd_live");
   Attachments a = make_attachments(env);
-  auto srv = env.exec_in(env.ns_b, "aiosmtpd",
-                         {kPython, "-m", "aiosmtpd", "-n", "-l", fmt::format("{}:2525", kV4B)});
-  const bool up = wait_until(
-      [&] { return !srv->running() || tcp_listening(env, env.ns_b, 2525); }, 15s);
-  BOOST_REQUIRE_MESSAGE(up && srv->running(), "aiosmtpd did not start: " + srv->report());
+  auto srv = start_aiosmtpd(env);
   Eve eve = capture_two_mails(env, a, 2525);
   check_mail_records(eve, a, 2525);
 }
@@ -260,11 +266,7 @@ BOOST_AUTO_TEST_CASE(smtp_aiosmtpd_live) {
 BOOST_AUTO_TEST_CASE(smtp_aiosmtpd_dpdk_af_packet) {
   Env env("smtp_aiosmtpd_dpdk_af_packet");
   Attachments a = make_attachments(env);
-  auto srv = env.exec_in(env.ns_b, "aiosmtpd",
-                         {kPython, "-m", "aiosmtpd", "-n", "-l", fmt::format("{}:2525", kV4B)});
-  const bool up = wait_until(
-      [&] { return !srv->running() || tcp_listening(env, env.ns_b, 2525); }, 15s);
-  BOOST_REQUIRE_MESSAGE(up && srv->running(), "aiosmtpd did not start: " + srv->report());
+  auto srv = start_aiosmtpd(env);
   Eve eve = capture_two_mails_dpdk(env, a, 2525);
   check_mail_records(eve, a, 2525, /*dpdk=*/true);
 }
